@@ -1,0 +1,45 @@
+"""The only module that imports rich: progress, warnings and errors on stderr, data on stdout.
+
+Every line reads the same without colour; rich honours NO_COLOR and plain pipes by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.console import Console
+from rich.markup import escape
+
+_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+_stdout = Console(highlight=False, soft_wrap=True)
+
+
+def step(message: str) -> None:
+    """One tagged progress line, e.g. `render  template`."""
+    tag, _, rest = message.partition(" ")
+    _stderr.print(f"[green]{escape(tag)}[/green] {escape(rest)}")
+
+
+def warning(message: str) -> None:
+    _stderr.print(f"[yellow]warning[/yellow]: {escape(message)}")
+
+
+def error(message: str, hint: str | None = None) -> None:
+    _stderr.print(f"[bold red]error[/bold red]: {escape(message)}")
+    if hint:
+        _stderr.print(f"[cyan]hint[/cyan]: {escape(hint)}")
+
+
+def data(text: str) -> None:
+    """Machine-readable output (stdout)."""
+    _stdout.print(escape(text))
+
+
+def summary(title: str, switches: Mapping[str, str], next_steps: list[str]) -> None:
+    _stderr.print(f"\n[bold]{escape(title)}[/bold]")
+    width = max((len(name) for name in switches), default=0)
+    for name, value in switches.items():
+        _stderr.print(f"  {escape(name.ljust(width))}  {escape(value)}")
+    _stderr.print("\n[bold]Next steps[/bold]")
+    for command in next_steps:
+        _stderr.print(f"  {escape(command)}")

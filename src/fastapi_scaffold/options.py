@@ -1,0 +1,246 @@
+"""Typed answers: the questions read from copier.yml, presets, and the rules across switches.
+
+Nothing here imports copier, so `--help` stays fast; copier.yml is parsed with PyYAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fastapi_scaffold.errors import UsageError
+from fastapi_scaffold.template_source import template_root
+
+Answer = str | bool
+
+_TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "off", "0"})
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of copier.yml, as far as the CLI needs to know it."""
+
+    name: str
+    type: str
+    help: str
+    default: Any
+    choices: tuple[str, ...] = ()
+    when: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def is_bool(self) -> bool:
+        return self.type == "bool"
+
+    @property
+    def literal_default(self) -> Answer | None:
+        """The default when it is a plain value rather than a Jinja expression."""
+        if isinstance(self.default, bool):
+            return self.default
+        if isinstance(self.default, str) and "{{" not in self.default:
+            return self.default
+        return None
+
+    def coerce(self, raw: Answer, *, source: str) -> Answer:
+        """Check one answer and turn it into the type Copier expects."""
+        if self.is_bool:
+            return _to_bool(self, raw, source=source)
+        value = str(raw)
+        if self.choices and value not in self.choices:
+            raise UsageError(
+                f"{source}: '{value}' is not a choice for {self.name}",
+                hint=f"choose one of: {', '.join(self.choices)}",
+            )
+        return value
+
+
+def _to_bool(question: Question, raw: Answer, *, source: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = raw.strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise UsageError(
+        f"{source}: '{raw}' is not a yes/no answer for {question.name}",
+        hint="use true or false (also yes/no, on/off, 1/0)",
+    )
+
+
+@cache
+def load_questions(copier_yml: Path | None = None) -> dict[str, Question]:
+    """Every question of copier.yml, in order; `_`-prefixed settings are left out."""
+    path = copier_yml or template_root() / "copier.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    questions: dict[str, Question] = {}
+    for name, spec in raw.items():
+        if name.startswith("_"):
+            continue
+        choices = spec.get("choices") or ()
+        questions[name] = Question(
+            name=name,
+            type=spec.get("type", "str"),
+            help=" ".join(str(spec.get("help", name)).split()),
+            default=spec.get("default"),
+            choices=tuple(str(choice) for choice in choices),
+            when=spec.get("when"),
+        )
+    return questions
+
+
+# Presets name a set of answers; `standard` is the defaults. Every key must be a question of
+# copier.yml and every value one of its choices (tests/test_options.py checks this).
+PRESETS: dict[str, dict[str, Answer]] = {
+    "minimal": {"database": "none", "error_handling": False, "example_resource": False},
+    "standard": {},
+    "full": {
+        "database": "postgresql",
+        "migrations": True,
+        "error_handling": True,
+        "example_resource": True,
+    },
+}
+
+
+@dataclass
+class AnswerRequest:
+    """What the user asked for on the command line, before it is checked."""
+
+    preset: str | None = None
+    data: list[str] = field(default_factory=list)
+    flags: dict[str, Answer | None] = field(default_factory=dict)
+
+
+def build_answers(request: AnswerRequest, questions: Mapping[str, Question]) -> dict[str, Answer]:
+    """Merge preset < --data < per-question flags, check every value and the rules across them."""
+    explicit = _data_answers(request.data, questions)
+    for name, value in request.flags.items():
+        if value is not None:
+            explicit[name] = questions[name].coerce(value, source=questions[name].flag)
+    answers = {**_preset_answers(request.preset, questions), **explicit}
+    check_rules(answers, questions, explicit=explicit.keys())
+    # A preset's answer that no longer applies (`--preset full --database none` and migrations)
+    # is dropped; only an answer the user typed is refused.
+    return {name: value for name, value in answers.items() if applies(name, answers, questions)}
+
+
+def _preset_answers(preset: str | None, questions: Mapping[str, Question]) -> dict[str, Answer]:
+    if preset is None:
+        return {}
+    if preset not in PRESETS:
+        raise UsageError(
+            f"unknown preset '{preset}'",
+            hint=f"choose one of: {', '.join(PRESETS)}",
+        )
+    return {
+        name: questions[name].coerce(value, source=f"preset {preset}")
+        for name, value in PRESETS[preset].items()
+    }
+
+
+def _data_answers(pairs: Iterable[str], questions: Mapping[str, Question]) -> dict[str, Answer]:
+    answers: dict[str, Answer] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(
+                f"--data '{pair}' is not KEY=VALUE",
+                hint="for example: --data database=postgresql",
+            )
+        question = questions.get(key)
+        if question is None:
+            raise UsageError(f"--data: unknown question '{key}'", hint=_suggest(key, questions))
+        answers[key] = question.coerce(value, source=f"--data {key}")
+    return answers
+
+
+def _suggest(name: str, questions: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(questions), n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "questions: " + ", ".join(questions)
+
+
+_WHEN_COMPARISON = re.compile(r"^\{\{\s*(\w+)\s*(==|!=)\s*'([^']*)'\s*\}\}$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A `when:` of the one shape copier.yml uses: `{{ other == 'value' }}` (or `!=`)."""
+
+    subject: str
+    equal: bool
+    value: str
+
+    def describe(self) -> str:
+        return f"{self.subject} {'=' if self.equal else 'other than'} {self.value}"
+
+
+def parse_condition(when: str) -> Condition | None:
+    """The condition, or None for a `when:` of another shape (left to Copier)."""
+    match = _WHEN_COMPARISON.match(when.strip())
+    if match is None:
+        return None
+    subject, operator, value = match.groups()
+    return Condition(subject, operator == "==", value)
+
+
+def show_answer(value: object) -> str:
+    """An answer as a person reads it: yes/no for booleans."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def check_rules(
+    answers: Mapping[str, Answer],
+    questions: Mapping[str, Question],
+    *,
+    explicit: Iterable[str],
+) -> None:
+    """Refuse an answer to a question that does not apply to the other answers.
+
+    Copier would silently drop such an answer (a question whose `when` is false is never asked),
+    so `--database none --migrations` would not do what the user meant.
+    """
+    for name in explicit:
+        if applies(name, answers, questions):
+            continue
+        condition = parse_condition(questions[name].when or "")
+        needs = condition.describe() if condition else questions[name].when
+        answer = str(answers[name]).lower()  # true/false, as typed in --data
+        raise UsageError(
+            f"{name}={answer} does not apply here: it needs {needs}",
+            hint=f"drop the {name} answer, or change the answer it depends on",
+        )
+
+
+def applies(name: str, answers: Mapping[str, Answer], questions: Mapping[str, Question]) -> bool:
+    condition = questions[name].when
+    return condition is None or _condition_holds(condition, answers, questions)
+
+
+def _condition_holds(
+    when: str, answers: Mapping[str, Answer], questions: Mapping[str, Question]
+) -> bool:
+    condition = parse_condition(when)
+    if condition is None:
+        return True
+    subject = questions.get(condition.subject)
+    actual = answers.get(condition.subject, subject.literal_default if subject else None)
+    if actual is None:
+        return True
+    return (str(actual) == condition.value) == condition.equal
