@@ -48,7 +48,7 @@ def serving(project: Path, tools: Toolchain, env: Mapping[str, str]) -> Iterator
     """`fastapi run src/<package>/main.py` on a free port of 127.0.0.1, stopped on exit."""
     package = answers_of(project)["package_name"]
     port = free_port()
-    log = project.parent / f"server-{port}.log"
+    log = _log_path(project, port)
     with log.open("w", encoding="utf-8") as output:
         server = subprocess.Popen(
             ["fastapi", "run", f"src/{package}/main.py", "--host", "127.0.0.1", "--port", str(port)],
@@ -68,6 +68,16 @@ def serving(project: Path, tools: Toolchain, env: Mapping[str, str]) -> Iterator
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def server_log(base: str, project: Path) -> str:
+    """What the server `serving` started on `base` has printed so far."""
+    port = int(base.rsplit(":", 1)[1])
+    return _log_path(project, port).read_text(encoding="utf-8", errors="replace")
+
+
+def _log_path(project: Path, port: int) -> Path:
+    return project.parent / f"server-{port}.log"
 
 
 def _wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -122,6 +132,42 @@ def test_a_created_item_survives_a_restart(
             assert request(f"{base}/items/{created['id']}") == (200, created)
             status, conflict = request(f"{base}/items", "POST", item)
             assert status == 409, conflict
+
+
+@pytest.mark.cases(
+    lambda case: case.full_answers()["database"] != "none"
+    and bool(case.full_answers()["migrations"])
+    and bool(case.full_answers()["example_resource"])
+)
+def test_an_unmigrated_database_is_reported_at_start_up_and_not_ready(
+    case: Case, project: Path, tools: Toolchain, tmp_path: Path
+) -> None:
+    with fresh_database(str(case.full_answers()["database"]), tmp_path) as url:
+        with serving(project, tools, database_env(project, url)) as base:
+            status, problem = request(f"{base}/health/ready")
+            log = server_log(base, project)
+    assert status == 503, problem
+    assert "The database has no table items: run `alembic upgrade head`" in log
+
+
+@pytest.mark.cases(lambda case: case.id == "preset-standard")
+def test_an_invalid_setting_stops_start_up_with_one_line_and_no_traceback(
+    project: Path, tools: Toolchain
+) -> None:
+    variable = f"{answers_of(project)['env_prefix']}DEBUG"
+    package = answers_of(project)["package_name"]
+    result = subprocess.run(
+        ["fastapi", "run", f"src/{package}/main.py", "--host", "127.0.0.1", "--port", str(free_port())],
+        cwd=project,
+        env=tools.env({variable: "perhaps"}),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"{variable}: Input should be a valid boolean" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 @pytest.mark.cases(lambda case: case.id == "preset-standard")
