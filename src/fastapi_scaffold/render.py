@@ -45,6 +45,9 @@ def copy_template(
                 defaults=not interactive,
                 quiet=True,
                 unsafe=False,
+                # The template as it is here: copier would otherwise render a git checkout's
+                # newest tag. Ignored for a template that is no git repository (the wheel's).
+                vcs_ref="HEAD",
             )
     except InteractiveSessionError as error:
         raise ScaffoldError(
