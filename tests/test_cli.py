@@ -45,6 +45,8 @@ def answers(project: Path) -> dict[str, object]:
         (["new", "my/api", "-y"], 2, "'my/api' is a path, not a project name"),
         (["new", "", "-y"], 2, "the project name is empty"),
         (["new", "fastapi", "-y"], 1, "'fastapi' is the name of a package the project uses"),
+        (["new", "conftest", "-y"], 1, "'conftest' is the name of a package the project uses"),
+        (["new", "pygments", "-y"], 1, "'pygments' is the name of a package the project uses"),
         (["new", "json", "-y"], 1, "'json' is a standard-library module"),
         (["new", "ok", "-y", "--database", "mysql"], 2, "'mysql' is not a choice for database"),
         (["new", "ok", "-y", "--data", "database"], 2, "--data 'database' is not KEY=VALUE"),

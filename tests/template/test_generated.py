@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import os
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 
+from fastapi_scaffold.template_source import template_root
 from tests.matrix import Case
 from tests.template.harness import (
     Toolchain,
@@ -102,3 +105,25 @@ def test_migrations_build_the_models_schema(
         tools.run(["alembic", "upgrade", "head"], project, env)
         result = tools.run(["alembic", "check"], project, env)
         assert "No new upgrade operations detected" in result.stdout + result.stderr
+
+
+def refused_package_names() -> set[str]:
+    """The names copier.yml's package_name validator refuses as dependencies of the project."""
+    validator = yaml.safe_load((template_root() / "copier.yml").read_text(encoding="utf-8"))[
+        "package_name"
+    ]["validator"]
+    match = re.search(r"\{% set dependencies = (\[.*?\]) %\}", validator, re.S)
+    assert match, "copier.yml: package_name's validator has no dependencies list"
+    return set(ast.literal_eval(match[1]))
+
+
+def test_no_installed_module_can_be_shadowed_by_the_package_name(
+    project: Path, tools: Toolchain
+) -> None:
+    """A package named like a module the project installs would break its imports."""
+    listing = tools.run(
+        ["python", "-c", "import importlib.metadata as m; print(*m.packages_distributions())"],
+        project,
+    ).stdout
+    importable = {name for name in listing.split() if re.fullmatch(r"[a-z][a-z0-9_]*", name)}
+    assert importable - refused_package_names() == set()
