@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
-from fastapi_scaffold import __version__, gitops
+from fastapi_scaffold import __version__, gitops, render
 from fastapi_scaffold.cli import ARGUMENT_QUESTIONS, app
 from fastapi_scaffold.options import load_questions
 
@@ -40,22 +43,26 @@ def answers(project: Path) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["new", "class", "-y"], 1, "'class' is a Python keyword"),
-        (["new", "123", "-y"], 1, "'123' is not a valid project name"),
+        (["new", "class", "-y"], 2, "'class' is a Python keyword"),
+        (["new", "123", "-y"], 2, "'123' is not a valid project name"),
         (["new", "my/api", "-y"], 2, "'my/api' is a path, not a project name"),
         (["new", "", "-y"], 2, "the project name is empty"),
-        (["new", "fastapi", "-y"], 1, "'fastapi' is the name of a package the project uses"),
-        (["new", "conftest", "-y"], 1, "'conftest' is the name of a package the project uses"),
-        (["new", "pygments", "-y"], 1, "'pygments' is the name of a package the project uses"),
-        (["new", "json", "-y"], 1, "'json' is a standard-library module"),
+        (["new", "fastapi", "-y"], 2, "'fastapi' is the name of a package the project uses"),
+        (["new", "conftest", "-y"], 2, "'conftest' is the name of a package the project uses"),
+        (["new", "pygments", "-y"], 2, "'pygments' is the name of a package the project uses"),
+        (["new", "json", "-y"], 2, "'json' is a standard-library module"),
         (["new", "ok", "-y", "--database", "mysql"], 2, "'mysql' is not a choice for database"),
         (["new", "ok", "-y", "--data", "database"], 2, "--data 'database' is not KEY=VALUE"),
         (["new", "ok", "-y", "--data", "databse=none"], 2, "unknown question 'databse'"),
         (["new", "ok", "-y", "-d", "env_file=maybe"], 2, "'maybe' is not a yes/no answer"),
         (["new", "ok", "-y", "--preset", "huge"], 2, "unknown preset 'huge'"),
         (["new", "ok", "-y", "--database", "none", "--migrations"], 2, "does not apply here"),
-        (["new", "ok", "-y", "--author-email", "nope"], 1, "'nope' is not an email address"),
-        (["new", "ok", "-y", "--package-name", "x y"], 1, "'x y' is not a valid Python package"),
+        (["new", "ok", "-y", "--author-email", "nope"], 2, "'nope' is not an email address"),
+        (["new", "ok", "-y", "--package-name", "x y"], 2, "'x y' is not a valid Python package"),
+        (["new", "qwe\n", "-y"], 2, "'qwe\\n' is not a valid project name"),
+        (["new", "ok", "-y", "--author-email", "a@b.co\n"], 2, "is not an email address"),
+        (["new", "ok", "-y", "--description", "two\nlines"], 2, "description must be one line"),
+        (["new", "ok", "-y", "--author-name", "tab\tname"], 2, "author name must be one line"),
         (["new", "ok", "-y", "--bogus"], 2, "No such option: --bogus"),
         (["new", "ok", "-y", "-d", "project_name=other"], 2, "project_name is given twice"),
         (["new", "ok"], 2, "standard input is not a terminal"),
@@ -198,3 +205,158 @@ def test_without_git_the_project_is_made_with_one_warning(
     ]
     assert (workdir / "svc" / "pyproject.toml").is_file()
     assert not (workdir / "svc" / ".git").exists()
+
+
+def test_quotes_and_backslashes_in_metadata_keep_pyproject_valid(workdir: Path) -> None:
+    description = 'Says "hi" \\o/'
+    exit_code, _, stderr = invoke(
+        "new", "svc", "-y", "--no-git", "--description", description, "--author-name", 'Jo "J"'
+    )
+    assert exit_code == 0, stderr
+    project = tomllib.loads((workdir / "svc" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["description"] == description
+    assert project["project"]["authors"][0]["name"] == 'Jo "J"'
+
+
+def test_the_working_directory_itself_can_be_the_empty_target(workdir: Path) -> None:
+    exit_code, stdout, stderr = invoke("new", "svc", ".", "-y")
+    assert exit_code == 0, stderr
+    assert Path.cwd().samefile(workdir)  # the folder is kept, not replaced
+    assert stdout.strip() == str(workdir)
+    assert (workdir / "pyproject.toml").is_file()
+    assert "cd ." in stderr
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=workdir, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+
+
+def test_force_names_the_files_it_replaces(workdir: Path) -> None:
+    folder = workdir / "svc"
+    folder.mkdir()
+    (folder / "README.md").write_text("MINE\n", encoding="utf-8")
+    (folder / ".gitignore").write_text("mine\n", encoding="utf-8")
+    exit_code, _, stderr = invoke("new", "svc", "-y", "--force", "--no-git")
+    assert exit_code == 0, stderr
+    assert "warning: replaced 2 existing files: .gitignore, README.md" in stderr
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("tests", "tests (the template needs a folder there)"),
+        ("README.md/", "README.md (a folder where the template has a file)"),
+        ("pyproject.toml@", "pyproject.toml (a symbolic link)"),
+        ("src@", "src (the template needs a folder there)"),
+    ],
+)
+def test_force_refuses_what_it_must_not_write_through_and_writes_nothing(
+    workdir: Path, setup: str, message: str
+) -> None:
+    folder = workdir / "svc"
+    folder.mkdir()
+    outside = workdir / "outside"
+    outside.mkdir()
+    (outside / "precious").write_text("precious\n", encoding="utf-8")
+    name = setup.rstrip("/@")
+    if setup.endswith("/"):
+        (folder / name).mkdir()
+    elif setup.endswith("@"):
+        (folder / name).symlink_to(outside / "precious" if "." in name else outside)
+    else:
+        (folder / name).write_text("a file\n", encoding="utf-8")
+    before = listing(workdir)
+
+    exit_code, _, stderr = invoke("new", "svc", "-y", "--force")
+
+    assert exit_code == 1
+    assert f"error: cannot write into {folder}: {message}" in stderr
+    assert listing(workdir) == before
+    assert (outside / "precious").read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_symlink_to_a_folder_is_that_folder(workdir: Path) -> None:
+    (workdir / "real").mkdir()
+    (workdir / "link").symlink_to(workdir / "real")
+    exit_code, _, stderr = invoke("new", "svc", "link", "-y", "--no-git")
+    assert exit_code == 0, stderr
+    assert (workdir / "real" / "pyproject.toml").is_file()
+    assert (workdir / "link").is_symlink()
+
+
+def test_a_symlink_to_nothing_is_refused(workdir: Path) -> None:
+    (workdir / "dangling").symlink_to(workdir / "missing")
+    exit_code, _, stderr = invoke("new", "svc", "dangling", "-y")
+    assert exit_code == 1
+    assert f"{workdir / 'dangling'} is a symbolic link to {workdir / 'missing'}" in stderr
+    assert listing(workdir) == ["dangling"]
+
+
+def test_the_path_on_stdout_is_printed_as_it_is(workdir: Path) -> None:
+    exit_code, stdout, stderr = invoke("new", "svc", "em:smile:oji [b]x[/b]", "-y", "--no-git")
+    assert exit_code == 0, stderr
+    assert stdout == f"{workdir / 'em:smile:oji [b]x[/b]'}\n"
+
+
+def test_next_steps_quote_a_folder_with_spaces(workdir: Path) -> None:
+    exit_code, _, stderr = invoke("new", "My API", "-y", "--no-git")
+    assert exit_code == 0, stderr
+    assert "  cd 'My API'\n" in stderr
+
+
+def test_no_arguments_show_the_help_and_no_empty_error() -> None:
+    exit_code, stdout, stderr = invoke()
+    assert exit_code == 2
+    assert "Usage" in stdout + stderr
+    assert "error:" not in stderr
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def test_ctrl_c_while_rendering_leaves_nothing_behind(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def render_then_interrupt(
+        template: Path, destination: Path, *args: object, **kw: object
+    ) -> None:
+        destination.mkdir()
+        (destination / "half.txt").write_text("half\n", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "copy_template", render_then_interrupt)
+    exit_code, _, stderr = invoke("new", "svc", "-y")
+    assert exit_code == 130
+    assert "error: interrupted: nothing was written" in stderr
+    assert leftovers(workdir) == []
+
+
+def test_sigterm_while_rendering_leaves_nothing_behind(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def render_then_terminate(
+        template: Path, destination: Path, *args: object, **kw: object
+    ) -> None:
+        destination.mkdir()
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this sleep
+
+    monkeypatch.setattr(render, "copy_template", render_then_terminate)
+    exit_code, _, _ = invoke("new", "svc", "-y")
+    assert exit_code == 130
+    assert leftovers(workdir) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_closed_stdout_is_no_failure(tmp_path: Path) -> None:
+    scaffold = Path(sys.executable).with_name("fastapi-scaffold")
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; '{scaffold}' new svc -y --no-git | true"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "svc" / "pyproject.toml").is_file()

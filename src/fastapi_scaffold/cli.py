@@ -53,7 +53,9 @@ def _run(invoke: Callable[[], object]) -> int:
         console.error(error.message, error.hint)
         return error.exit_code
     except ClickException as error:
-        console.error(error.format_message(), f"run '{PROG} --help' for usage")
+        message = error.format_message()
+        if message:  # empty when the help was shown instead (no arguments at all)
+            console.error(message, f"run '{PROG} --help' for usage")
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code

@@ -5,13 +5,25 @@ Every line reads the same without colour; rich honours NO_COLOR and plain pipes 
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 
 from rich.console import Console
 from rich.markup import escape
 
-_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-_stdout = Console(highlight=False, soft_wrap=True)
+
+class _DataConsole(Console):
+    def on_broken_pipe(self) -> None:
+        # Nobody reads stdout any more (`| head`): the work is done, so that is no failure
+        # (rich would exit 1). Point stdout at /dev/null so the last flush cannot fail either.
+        self.quiet = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+# emoji=False: a path such as `a:smile:b` must print as itself, not as `a😄b`.
+_stderr = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+_stdout = _DataConsole(highlight=False, soft_wrap=True, emoji=False)
 
 
 def step(message: str) -> None:

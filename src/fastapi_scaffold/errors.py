@@ -18,3 +18,10 @@ class UsageError(ScaffoldError):
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint, exit_code=2)
+
+
+class Interrupted(ScaffoldError):
+    """Ctrl-C (or SIGTERM) before the project was in place (exit code 130, as for SIGINT)."""
+
+    def __init__(self) -> None:
+        super().__init__("interrupted: nothing was written", exit_code=130)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import sys
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-from fastapi_scaffold.errors import ScaffoldError
+from fastapi_scaffold.errors import ScaffoldError, UsageError
 from fastapi_scaffold.options import Answer
 
 _VALIDATION = re.compile(r"Validation error for question '(?P<name>\w+)': (?P<detail>.*)", re.S)
@@ -32,8 +33,13 @@ def copy_template(
     from jinja2 import UndefinedError
     from plumbum import ProcessExecutionError
 
-    # Without questions to ask, copier's own chatter (e.g. "No git tags found") is noise.
-    chatter = contextlib.nullcontext() if interactive else contextlib.redirect_stderr(io.StringIO())
+    # Questions go to stderr, with the progress lines: stdout is for the project's path, and
+    # `cd "$(fastapi-scaffold new x)"` must still show them. Without questions to ask, copier's
+    # own chatter (e.g. "No git tags found") is noise.
+    if interactive:
+        chatter: contextlib.AbstractContextManager[object] = contextlib.redirect_stdout(sys.stderr)
+    else:
+        chatter = contextlib.redirect_stderr(io.StringIO())
     try:
         with warnings.catch_warnings(), chatter:
             # Rendering from a source checkout with uncommitted changes is expected in development.
@@ -78,10 +84,10 @@ def _answer_error(text: str) -> ScaffoldError:
             hint = "choose a name that starts with a letter, e.g. fastapi-scaffold new my-api"
         elif name in {"project_slug", "package_name"}:
             hint = f"choose another project name, or {hint}"
-        return ScaffoldError(detail, hint=hint)
+        return UsageError(detail, hint=hint)
     if match := _REQUIRED.search(text):
         name = match["name"]
-        return ScaffoldError(
+        return UsageError(
             f"no answer for {name}",
             hint=flag_hint.format(flag=name.replace("_", "-"), name=name),
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -14,11 +16,13 @@ from pathlib import Path
 import yaml
 
 from fastapi_scaffold import __version__, gitops
-from fastapi_scaffold.errors import ScaffoldError, UsageError
+from fastapi_scaffold.errors import Interrupted, ScaffoldError, UsageError
 from fastapi_scaffold.options import Answer
 from fastapi_scaffold.template_source import template_root
 
 ANSWERS_FILE = ".copier-answers.yml"
+# At most this many clashing paths are named in an error line.
+SHOWN_CLASHES = 3
 
 
 @dataclass
@@ -47,9 +51,14 @@ Progress = Callable[[str], None]
 
 
 def create_project(request: NewProject, progress: Progress) -> Created:
-    """Create the project, or raise ScaffoldError having written nothing."""
+    """Create the project, or raise ScaffoldError having written nothing.
+
+    Everything happens in a staging folder beside the destination, the first commit included;
+    moving it into place is the last step. Only `--force` into a non-empty folder writes file by
+    file, after checking that no file of the user's stands where the template needs a folder.
+    """
     check_name(request.name)
-    destination = request.destination.expanduser().absolute()
+    destination = resolve_destination(request.destination)
     merge = check_destination(destination, force=request.force)
     if request.interactive and not sys.stdin.isatty():
         raise UsageError(
@@ -59,21 +68,29 @@ def create_project(request: NewProject, progress: Progress) -> Created:
     from fastapi_scaffold.render import copy_template  # imports copier: keep `--help` fast
 
     answers = {**request.answers, "project_name": request.name}
-    with _staging_area(destination) as staging:
-        progress("render  template")
-        copy_template(template_root(), staging, answers, interactive=request.interactive)
-        generated = _relative_files(staging)
-        _place(staging, destination, merge=merge)
+    try:
+        with _termination_as_interrupt(), _staging_area(destination) as staging:
+            progress("render  template")
+            copy_template(template_root(), staging, answers, interactive=request.interactive)
+            generated = _relative_files(staging)
+            replaced = _files_to_replace(staging, destination, generated) if merge else []
+            created = Created(path=destination, answers=_read_answers(staging), committed=False)
+            if request.git and not merge:
+                _commit(staging, None, created, progress)
+            _place(staging, destination, generated, merge=merge)
+    except KeyboardInterrupt:
+        raise Interrupted() from None
     progress(f"write   {len(generated)} files")
-    created = Created(path=destination, answers=_read_answers(destination), committed=False)
-    if request.git:
-        _commit(destination, generated if merge else None, created, progress)
+    if replaced:
+        created.warnings.append(f"replaced {len(replaced)} existing files: {', '.join(replaced)}")
+    if request.git and merge:
+        _commit(destination, generated, created, progress)
     return created
 
 
 def next_steps(shown: Path, answers: dict[str, object]) -> list[str]:
     """The commands that take a new project from its folder to a running server."""
-    steps = [f"cd {shown}", "uv sync", "uv run pytest"]
+    steps = [f"cd {shlex.quote(str(shown))}", "uv sync", "uv run pytest"]
     if answers.get("database", "none") != "none" and answers.get("migrations"):
         steps.append("uv run alembic upgrade head")
     steps.append(f"uv run fastapi dev src/{answers.get('package_name', 'app')}/main.py")
@@ -90,6 +107,17 @@ def check_name(name: str) -> None:
             f"'{name}' is a path, not a project name",
             hint=f"give the folder separately: fastapi-scaffold new NAME {name}",
         )
+
+
+def resolve_destination(path: Path) -> Path:
+    """The absolute folder to write; a symbolic link stands for the folder it points to."""
+    destination = path.expanduser().absolute()
+    if destination.is_symlink():
+        if not destination.exists():
+            target = os.readlink(destination)
+            raise ScaffoldError(f"{destination} is a symbolic link to {target}, which is missing")
+        return destination.resolve()
+    return destination
 
 
 def check_destination(destination: Path, *, force: bool) -> bool:
@@ -117,6 +145,26 @@ def _nearest_existing(path: Path) -> Path:
 
 
 @contextmanager
+def _termination_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM and SIGHUP stop `new` the way Ctrl-C does: the staging folder is removed."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous: dict[signal.Signals, object] = {}
+    try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, interrupt)
+    except ValueError:  # not the main thread, where handlers cannot be set: keep the defaults
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+@contextmanager
 def _staging_area(destination: Path) -> Iterator[Path]:
     """A temporary folder beside the destination (same file system, so the move is a rename)."""
     parent = _nearest_existing(destination.parent)
@@ -134,14 +182,45 @@ def _relative_files(root: Path) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if not path.is_dir())
 
 
-def _place(staging: Path, destination: Path, *, merge: bool) -> None:
-    if merge:
-        shutil.copytree(staging, destination, dirs_exist_ok=True)
-        return
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if destination.is_dir():
-        destination.rmdir()  # empty: checked before rendering
-    os.replace(staging, destination)
+def _files_to_replace(staging: Path, destination: Path, generated: list[str]) -> list[str]:
+    """The user's files `--force` will replace; refuse, writing nothing, what it must not touch."""
+    replaced, clashes = [], []
+    for relative in generated:
+        target = destination / relative
+        for folder in reversed(Path(relative).parents[:-1]):  # from the top down
+            if (destination / folder).is_symlink() or (destination / folder).is_file():
+                clashes.append(f"{folder} (the template needs a folder there)")
+                break
+        else:
+            if target.is_symlink():
+                clashes.append(f"{relative} (a symbolic link)")
+            elif target.is_dir():
+                clashes.append(f"{relative} (a folder where the template has a file)")
+            elif target.exists():
+                replaced.append(relative)
+    if clashes:
+        unique = list(dict.fromkeys(clashes))
+        shown = ", ".join(unique[:SHOWN_CLASHES])
+        more = f" and {len(unique) - SHOWN_CLASHES} more" if len(unique) > SHOWN_CLASHES else ""
+        raise ScaffoldError(
+            f"cannot write into {destination}: {shown}{more}",
+            hint="move those out of the way, then run the command again",
+        )
+    return replaced
+
+
+def _place(staging: Path, destination: Path, generated: list[str], *, merge: bool) -> None:
+    if merge:  # --force into a non-empty folder: checked by _files_to_replace
+        for relative in generated:
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(staging / relative, target)
+    elif destination.is_dir():  # empty, perhaps the working directory: keep the folder itself
+        for entry in staging.iterdir():
+            os.replace(entry, destination / entry.name)
+    else:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, destination)
 
 
 def _read_answers(project: Path) -> dict[str, object]:
