@@ -247,7 +247,7 @@ def test_force_names_the_files_it_replaces(workdir: Path) -> None:
         ("tests", "tests (the template needs a folder there)"),
         ("README.md/", "README.md (a folder where the template has a file)"),
         ("pyproject.toml@", "pyproject.toml (a symbolic link)"),
-        ("src@", "src (the template needs a folder there)"),
+        ("src@", "src (a symbolic link)"),
     ],
 )
 def test_force_refuses_what_it_must_not_write_through_and_writes_nothing(

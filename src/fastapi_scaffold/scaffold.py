@@ -188,7 +188,10 @@ def _files_to_replace(staging: Path, destination: Path, generated: list[str]) ->
     for relative in generated:
         target = destination / relative
         for folder in reversed(Path(relative).parents[:-1]):  # from the top down
-            if (destination / folder).is_symlink() or (destination / folder).is_file():
+            if (destination / folder).is_symlink():
+                clashes.append(f"{folder} (a symbolic link)")
+                break
+            if (destination / folder).exists() and not (destination / folder).is_dir():
                 clashes.append(f"{folder} (the template needs a folder there)")
                 break
         else:
