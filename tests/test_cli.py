@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -315,36 +316,30 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir())
 
 
-def test_ctrl_c_while_rendering_leaves_nothing_behind(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch
+def press_ctrl_c() -> None:
+    raise KeyboardInterrupt
+
+
+def send_sigterm() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)  # the handler interrupts this sleep
+
+
+@pytest.mark.parametrize("interrupt", [press_ctrl_c, send_sigterm])
+def test_an_interrupted_render_leaves_nothing_behind(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, interrupt: Callable[[], None]
 ) -> None:
     def render_then_interrupt(
         template: Path, destination: Path, *args: object, **kw: object
     ) -> None:
         destination.mkdir()
         (destination / "half.txt").write_text("half\n", encoding="utf-8")
-        raise KeyboardInterrupt
+        interrupt()
 
     monkeypatch.setattr(render, "copy_template", render_then_interrupt)
     exit_code, _, stderr = invoke("new", "svc", "-y")
     assert exit_code == 130
     assert "error: interrupted: nothing was written" in stderr
-    assert leftovers(workdir) == []
-
-
-def test_sigterm_while_rendering_leaves_nothing_behind(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def render_then_terminate(
-        template: Path, destination: Path, *args: object, **kw: object
-    ) -> None:
-        destination.mkdir()
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(5)  # the handler interrupts this sleep
-
-    monkeypatch.setattr(render, "copy_template", render_then_terminate)
-    exit_code, _, _ = invoke("new", "svc", "-y")
-    assert exit_code == 130
     assert leftovers(workdir) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 

@@ -73,14 +73,14 @@ def create_project(request: NewProject, progress: Progress) -> Created:
             progress("render  template")
             copy_template(template_root(), staging, answers, interactive=request.interactive)
             generated = _relative_files(staging)
-            replaced = _files_to_replace(staging, destination, generated) if merge else []
+            progress(f"write   {len(generated)} files")
+            replaced = _files_to_replace(destination, generated) if merge else []
             created = Created(path=destination, answers=_read_answers(staging), committed=False)
             if request.git and not merge:
                 _commit(staging, None, created, progress)
             _place(staging, destination, generated, merge=merge)
     except KeyboardInterrupt:
         raise Interrupted() from None
-    progress(f"write   {len(generated)} files")
     if replaced:
         created.warnings.append(f"replaced {len(replaced)} existing files: {', '.join(replaced)}")
     if request.git and merge:
@@ -182,34 +182,39 @@ def _relative_files(root: Path) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if not path.is_dir())
 
 
-def _files_to_replace(staging: Path, destination: Path, generated: list[str]) -> list[str]:
+def _files_to_replace(destination: Path, generated: list[str]) -> list[str]:
     """The user's files `--force` will replace; refuse, writing nothing, what it must not touch."""
-    replaced, clashes = [], []
+    folders = sorted({folder for relative in generated for folder in Path(relative).parents[:-1]})
+    clashes = [
+        f"{folder} ({problem})"
+        for folder in folders
+        if (problem := _clash(destination / folder, wanted="a folder"))
+    ]
+    replaced = []
     for relative in generated:
-        target = destination / relative
-        for folder in reversed(Path(relative).parents[:-1]):  # from the top down
-            if (destination / folder).is_symlink():
-                clashes.append(f"{folder} (a symbolic link)")
-                break
-            if (destination / folder).exists() and not (destination / folder).is_dir():
-                clashes.append(f"{folder} (the template needs a folder there)")
-                break
-        else:
-            if target.is_symlink():
-                clashes.append(f"{relative} (a symbolic link)")
-            elif target.is_dir():
-                clashes.append(f"{relative} (a folder where the template has a file)")
-            elif target.exists():
-                replaced.append(relative)
+        if problem := _clash(destination / relative, wanted="a file"):
+            clashes.append(f"{relative} ({problem})")
+        elif (destination / relative).exists():
+            replaced.append(relative)
     if clashes:
-        unique = list(dict.fromkeys(clashes))
-        shown = ", ".join(unique[:SHOWN_CLASHES])
-        more = f" and {len(unique) - SHOWN_CLASHES} more" if len(unique) > SHOWN_CLASHES else ""
+        shown = ", ".join(clashes[:SHOWN_CLASHES])
+        more = f" and {len(clashes) - SHOWN_CLASHES} more" if len(clashes) > SHOWN_CLASHES else ""
         raise ScaffoldError(
             f"cannot write into {destination}: {shown}{more}",
             hint="move those out of the way, then run the command again",
         )
     return replaced
+
+
+def _clash(path: Path, *, wanted: str) -> str | None:
+    """Why `path` must not be written as `wanted` ("a file" or "a folder"), or None."""
+    if path.is_symlink():
+        return "a symbolic link"
+    if wanted == "a folder" and path.exists() and not path.is_dir():
+        return "the template needs a folder there"
+    if wanted == "a file" and path.is_dir():
+        return "a folder where the template has a file"
+    return None
 
 
 def _place(staging: Path, destination: Path, generated: list[str], *, merge: bool) -> None:
