@@ -65,7 +65,7 @@ def test_copier_update_brings_a_newer_template_and_keeps_the_users_edits(
     commit_all(project, "our notes")
 
     (template_repo / "template" / "CHANGELOG.md").write_text("# Changelog\n\n- v2\n")
-    template_readme = template_repo / "template" / "README.md.jinja"
+    template_readme = template_repo / "template" / "_readme" / "start.md"
     template_readme.write_text(
         template_readme.read_text(encoding="utf-8").replace(
             "A layered FastAPI service", "A layered, updatable FastAPI service", 1

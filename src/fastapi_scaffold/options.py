@@ -81,12 +81,15 @@ def _to_bool(question: Question, raw: Answer, *, source: str) -> bool:
 
 @cache
 def load_questions(copier_yml: Path | None = None) -> dict[str, Question]:
-    """Every question of copier.yml, in order; `_`-prefixed settings are left out."""
+    """Every question of copier.yml, in order.
+
+    Left out: `_`-prefixed settings, and computed values (`when: false`), which are never asked.
+    """
     path = copier_yml or template_root() / "copier.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     questions: dict[str, Question] = {}
     for name, spec in raw.items():
-        if name.startswith("_"):
+        if name.startswith("_") or spec.get("when") is False:
             continue
         choices = spec.get("choices") or ()
         questions[name] = Question(

@@ -1,8 +1,4 @@
-{% if example_resource %}
 """Initial schema: the items table.
-{% else %}
-"""Initial schema: empty, the revision later ones build on.
-{% endif %}
 
 Revision ID: 0001
 Revises:
@@ -10,11 +6,9 @@ Revises:
 
 from collections.abc import Sequence
 
-{% if example_resource %}
 import sqlalchemy as sa
 from alembic import op
 
-{% endif %}
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -22,7 +16,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-{% if example_resource %}
     op.create_table(
         "items",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -32,14 +25,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
         sa.UniqueConstraint("name", name=op.f("uq_items_name")),
     )
-{% else %}
-    pass
-{% endif %}
 
 
 def downgrade() -> None:
-{% if example_resource %}
     op.drop_table("items")
-{% else %}
-    pass
-{% endif %}

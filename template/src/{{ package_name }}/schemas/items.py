@@ -5,11 +5,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from {{ package_name }}.models.item import (
-    DESCRIPTION_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-)
-
+NAME_MAX_LENGTH = 100
+DESCRIPTION_MAX_LENGTH = 1000
 MAX_PRICE_CENTS = 1_000_000_000
 
 # Control characters have no place in text meant for people, and PostgreSQL refuses NUL.
