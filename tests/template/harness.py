@@ -18,10 +18,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from filelock import FileLock
 from uv import find_uv_bin
+
+if TYPE_CHECKING:
+    from tests.matrix import Case
 
 POSTGRES_HOST = "127.0.0.1"
 POSTGRES_PORT = 5432
@@ -175,6 +179,31 @@ def fresh_database(kind: str, workdir: Path) -> Iterator[str]:
         yield f"{POSTGRES_ADMIN_URL}/{name}"
     finally:
         _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def uses_redis(answers: Mapping[str, object]) -> bool:
+    return "redis" in (answers.get("cache"), answers.get("rate_limit"))
+
+
+def services_env(project: Path, case: "Case") -> dict[str, str]:
+    """The variables that point a render's own tests at this machine's real Redis, if it uses one."""
+    if not uses_redis(case.full_answers()):
+        return {}
+    if not redis_is_up():
+        raise AssertionError("Redis is not answering on 127.0.0.1:6379; .ci/run starts it")
+    return {f"{answers_of(project)['env_prefix']}REDIS_URL": REDIS_URL}
+
+
+def redis_is_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def database_env(project: Path, url: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from tests.template.harness import (
     database_env,
     fresh_database,
     postgres_databases,
+    services_env,
 )
 
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
@@ -80,10 +81,10 @@ def test_mypy_strict(project: Path, tools: Toolchain, mypy_cache: dict[str, str]
 
 def test_own_test_suite(case: Case, project: Path, tools: Toolchain, tmp_path: Path) -> None:
     database = case.full_answers()["database"]
-    env = {}
+    env = services_env(project, case)
     if database == "postgresql":
         # The generated tests make and drop their own throwaway database on this server.
-        env = database_env(project, "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+        env |= database_env(project, "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     before = postgres_databases() if database == "postgresql" else set()
     result = tools.run(["pytest", "-q", "-p", "no:cacheprovider"], project, env)
     assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout

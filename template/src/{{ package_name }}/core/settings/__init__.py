@@ -1,0 +1,1 @@
+"""One section of the settings per feature; core/config.py combines them."""
