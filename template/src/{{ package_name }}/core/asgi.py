@@ -1,0 +1,22 @@
+"""Small helpers for the app's pure ASGI middleware."""
+
+from collections.abc import Iterable
+
+from starlette.types import Scope
+
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (`/items/{item_id}`), never the raw path.
+
+    Bounded and free of ids, so it is safe as a log field or a metric label; every path that
+    matched no route shares one value.
+    """
+    path = getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) else UNMATCHED_ROUTE
+
+
+def header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """The first value of header `name` (lower case), or None."""
+    return next((value for key, value in headers if key == name), None)
