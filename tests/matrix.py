@@ -3,6 +3,8 @@
 - every choice of every question appears in at least one case (one switch moved off its default);
 - every question asked only under a condition is crossed with each value that asks it
   (database x migrations);
+- questions that can use the same service (a `redis` choice) are crossed with each other
+  (cache x rate_limit), since they then share one client;
 - every preset is a case.
 A question added to copier.yml enters the matrix with no change here.
 """
@@ -104,6 +106,16 @@ def _conditional_cases(questions: Mapping[str, Question]) -> Iterator[dict[str, 
                 yield answers
 
 
+SHARED_SERVICE = "redis"
+
+
+def _shared_service_cases(questions: Mapping[str, Question]) -> Iterator[dict[str, Answer]]:
+    sharing = [question for question in questions.values() if SHARED_SERVICE in question.choices]
+    for first, second in itertools.combinations(sharing, 2):
+        for values in itertools.product(switch_values(first), switch_values(second)):
+            yield dict(zip((first.name, second.name), values, strict=True))
+
+
 def derive_cases(questions: Mapping[str, Question] | None = None) -> list[Case]:
     questions = questions or load_questions()
     cases: dict[tuple[tuple[str, Answer], ...], str] = {}
@@ -114,7 +126,11 @@ def derive_cases(questions: Mapping[str, Question] | None = None) -> list[Case]:
 
     for preset, answers in PRESETS.items():
         add(answers, f"preset-{preset}")
-    for answers in itertools.chain(_one_switch_cases(questions), _conditional_cases(questions)):
+    for answers in itertools.chain(
+        _one_switch_cases(questions),
+        _conditional_cases(questions),
+        _shared_service_cases(questions),
+    ):
         add(answers)
     return [Case(case_id, key) for key, case_id in cases.items()]
 
