@@ -185,10 +185,20 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def uses_redis(answers: Mapping[str, object]) -> bool:
+    return redis_backs_cache_or_limits(answers) or has_worker(answers)
+
+
+def redis_backs_cache_or_limits(answers: Mapping[str, object]) -> bool:
+    """Features that do without Redis while it is down: their routes keep answering."""
     return "redis" in (answers.get("cache"), answers.get("rate_limit"))
 
 
-def services_env(project: Path, case: "Case") -> dict[str, str]:
+def has_worker(answers: Mapping[str, object]) -> bool:
+    """Background work queued on Redis for a worker: queueing answers 503 while it is down."""
+    return answers.get("background_tasks") in ("arq", "celery")
+
+
+def services_env(project: Path, case: Case) -> dict[str, str]:
     """The variables that point a render's own tests at this machine's real Redis, if it uses one."""
     if not uses_redis(case.full_answers()):
         return {}

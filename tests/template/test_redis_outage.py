@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.matrix import Case
-from tests.template.harness import Toolchain, answers_of, database_env, fresh_database, uses_redis
+from tests.template.harness import (
+    Toolchain,
+    answers_of,
+    database_env,
+    fresh_database,
+    redis_backs_cache_or_limits,
+)
 from tests.template.test_runtime import request, serving
 
 REDIS_TIMEOUT = 0.2
@@ -23,7 +29,7 @@ REDIS_TIMEOUT = 0.2
 MARGIN = 0.8
 
 pytestmark = pytest.mark.cases(
-    lambda case: uses_redis(case.full_answers())
+    lambda case: redis_backs_cache_or_limits(case.full_answers())
     and case.full_answers()["database"] != "none"
     and bool(case.full_answers()["example_resource"])
 )

@@ -1,0 +1,1 @@
+"""Background work: plain task functions, run once the response has been sent."""
