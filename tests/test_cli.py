@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import signal
 import subprocess
@@ -52,6 +54,18 @@ def answers(project: Path) -> dict[str, object]:
         (["new", "conftest", "-y"], 2, "'conftest' is the name of a package the project uses"),
         (["new", "pygments", "-y"], 2, "'pygments' is the name of a package the project uses"),
         (["new", "json", "-y"], 2, "'json' is a standard-library module"),
+        (
+            ["new", "ok", "-y", "--package-name", "_thread", "--env-prefix", "THREAD_"],
+            2,
+            "'_thread' is a standard-library module",
+        ),
+        (["new", "pip", "-y"], 2, "'pip' is the name of a packaging tool"),
+        (["new", "setuptools", "-y"], 2, "'setuptools' is the name of a packaging tool"),
+        (["new", "wheel", "-y"], 2, "'wheel' is the name of a packaging tool"),
+        (["new", "uv", "-y"], 2, "'uv' is the name of a packaging tool"),
+        (["new", "ok", "-y", "--package-name", "pkg_resources"], 2, "a packaging tool"),
+        (["new", "..", "-y"], 2, "'..' is a path, not a project name"),
+        (["new", ".", "-y"], 2, "'.' is a path, not a project name"),
         (["new", "ok", "-y", "--database", "mysql"], 2, "'mysql' is not a choice for database"),
         (["new", "ok", "-y", "--data", "database"], 2, "--data 'database' is not KEY=VALUE"),
         (["new", "ok", "-y", "--data", "databse=none"], 2, "unknown question 'databse'"),
@@ -67,7 +81,9 @@ def answers(project: Path) -> dict[str, object]:
         (["new", "ok", "-y", "--bogus"], 2, "No such option: --bogus"),
         (["new", "ok", "-y", "-d", "project_name=other"], 2, "project_name is given twice"),
         (["new", "ok"], 2, "standard input is not a terminal"),
-        (["new", "ok", "/proc/forbidden", "-y"], 1, "cannot write to /proc"),
+        (["new", "ok", "/proc/forbidden", "-y"], 1, "cannot write to /proc: "),
+        (["new", "ok", "/sys/forbidden", "-y"], 1, "cannot write to /sys: Operation not permitted"),
+        (["new", "ok", "-y", "--data-file", "missing.yml"], 2, "missing.yml: no such file"),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )
@@ -272,6 +288,7 @@ def test_force_refuses_what_it_must_not_write_through_and_writes_nothing(
 
     assert exit_code == 1
     assert f"error: cannot write into {folder}: {message}" in stderr
+    assert "write" not in stderr.replace("cannot write into", "")  # no `write N files` first
     assert listing(workdir) == before
     assert (outside / "precious").read_text(encoding="utf-8") == "precious\n"
 
@@ -339,7 +356,7 @@ def test_an_interrupted_render_leaves_nothing_behind(
     monkeypatch.setattr(render, "copy_template", render_then_interrupt)
     exit_code, _, stderr = invoke("new", "svc", "-y")
     assert exit_code == 130
-    assert "error: interrupted: nothing was written" in stderr
+    assert stderr.splitlines()[-1] == "error: interrupted: nothing was changed"
     assert leftovers(workdir) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
@@ -354,4 +371,216 @@ def test_a_closed_stdout_is_no_failure(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert (tmp_path / "svc" / "pyproject.toml").is_file()
+
+
+def test_data_strips_spaces_around_key_and_value(workdir: Path) -> None:
+    exit_code, stdout, stderr = invoke(
+        "new", "svc", "-y", "--json", "--dry-run", "--data", " database = none "
+    )
+    assert exit_code == 0, stderr
+    assert json.loads(stdout)["answers"]["database"] == "none"
+
+
+def test_the_path_of_an_existing_folder_reads_as_typed_not_with_dots(workdir: Path) -> None:
+    (workdir / "sub" / "taken").mkdir(parents=True)
+    (workdir / "sub" / "taken" / "file").write_text("", encoding="utf-8")
+    exit_code, _, stderr = invoke("new", "svc", "sub/x/../taken", "-y")
+    assert exit_code == 1
+    assert f"error: {workdir / 'sub' / 'taken'} already exists and is not empty" in stderr
+
+
+def team_file(workdir: Path, text: str) -> str:
+    (workdir / "team.yml").write_text(text, encoding="utf-8")
+    return "team.yml"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("database: [none, sqlite]\n", "team.yml: the answer for database must be a single value"),
+        ('database: "none\n', "team.yml is not valid YAML (line 2, column 1: "),
+        ("- database\n", "team.yml holds a list, not `question: answer` lines"),
+        ("databse: none\n", "team.yml: unknown question 'databse'"),
+        ("database: mysql\n", "'mysql' is not a choice for database"),
+        ("env_file: maybe\n", "'maybe' is not a yes/no answer for env_file"),
+        ("database:\n", "team.yml: database has no answer"),
+        ("_commit: v1\n", "'_commit' is one of copier's own settings, not an answer"),
+        ("project_name: other\n", "project_name is given twice"),
+        ("database: none\nmigrations: true\n", "migrations=true does not apply here"),
+    ],
+)
+def test_a_bad_data_file_gets_one_error_line_and_writes_nothing(
+    workdir: Path, text: str, message: str
+) -> None:
+    data_file = team_file(workdir, text)
+    exit_code, stdout, stderr = invoke("new", "svc", "-y", "--data-file", data_file)
+    assert exit_code == 2, stderr
+    assert stderr.splitlines()[-2 if "hint:" in stderr else -1].startswith("error: ")
+    assert message in stderr
+    assert stdout == ""
+    assert listing(workdir) == ["team.yml"]
+
+
+def test_a_data_file_that_is_a_folder_or_not_text_is_refused(workdir: Path) -> None:
+    (workdir / "folder.yml").mkdir()
+    (workdir / "binary.yml").write_bytes(b"\xff\xfe\x00")
+    for name, message in [("folder.yml", "is a folder, not a file"), ("binary.yml", "not UTF-8")]:
+        exit_code, _, stderr = invoke("new", "svc", "-y", "--data-file", name)
+        assert exit_code == 2
+        assert f"error: --data-file {name} {message}" in stderr or message in stderr
+
+
+def test_data_file_answers_rank_below_data_and_flags(workdir: Path) -> None:
+    data_file = team_file(
+        workdir,
+        "database: postgresql\nerror_handling: no\nexample_resource: no\ndescription: Team\n",
+    )
+    exit_code, stdout, stderr = invoke(
+        "new",
+        "svc",
+        "-y",
+        "--json",
+        "--dry-run",
+        "--data-file",
+        data_file,
+        "--preset",
+        "minimal",
+        "--data",
+        "error_handling=yes",
+        "--example-resource",
+    )
+    assert exit_code == 0, stderr
+    answers = json.loads(stdout)["answers"]
+    assert answers["database"] == "postgresql"  # the file beats the preset
+    assert answers["error_handling"] is True  # --data beats the file
+    assert answers["example_resource"] is True  # a flag beats the file
+    assert answers["description"] == "Team"
+
+
+def test_dry_run_shows_answers_and_every_file_and_writes_nothing(workdir: Path) -> None:
+    exit_code, stdout, stderr = invoke("new", "svc", "-y", "--dry-run", "--database", "none")
+    assert exit_code == 0, stderr
+    assert listing(workdir) == []
+    assert stdout.startswith("Would create svc (dry run: nothing was written)\n")
+    assert "  database          none\n" in stdout
+    assert "  create  pyproject.toml\n" in stdout
+    assert "  create  src/svc/main.py\n" in stdout
+    assert "alembic.ini" not in stdout  # no database: no migrations
+
+
+def test_dry_run_lists_what_force_would_replace_and_keeps_the_folder(workdir: Path) -> None:
+    folder = workdir / "svc"
+    folder.mkdir()
+    (folder / "README.md").write_text("MINE\n", encoding="utf-8")
+    exit_code, stdout, stderr = invoke("new", "svc", "-y", "--dry-run", "--force")
+    assert exit_code == 0, stderr
+    assert "  replace README.md\n" in stdout
+    assert "  create  pyproject.toml\n" in stdout
+    assert listing(workdir) == ["svc", "svc/README.md"]
+    assert (folder / "README.md").read_text(encoding="utf-8") == "MINE\n"
+
+
+def test_dry_run_checks_the_target_as_a_real_run_does(workdir: Path) -> None:
+    folder = workdir / "svc"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    exit_code, stdout, stderr = invoke("new", "svc", "-y", "--dry-run")
+    assert exit_code == 1
+    assert "already exists and is not empty" in stderr
+    assert stdout == ""
+    (folder / "tests").write_text("a file where a folder goes\n", encoding="utf-8")
+    exit_code, _, stderr = invoke("new", "svc", "-y", "--dry-run", "--force")
+    assert exit_code == 1
+    assert "tests (the template needs a folder there)" in stderr
+    assert listing(workdir) == ["svc", "svc/notes.txt", "svc/tests"]
+
+
+def test_json_is_one_document_on_stdout_that_matches_the_project(workdir: Path) -> None:
+    exit_code, stdout, stderr = invoke("new", "svc", "-y", "--json", "--preset", "minimal")
+    assert exit_code == 0, stderr
+    document = json.loads(stdout)  # the whole of stdout: nothing else was printed there
+    project = workdir / "svc"
+    assert document["path"] == str(project)
+    assert document["dry_run"] is False
+    assert document["committed"] is True
+    assert document["answers"] == {k: v for k, v in answers(project).items() if k[0] != "_"}
+    on_disk = [
+        name
+        for name in listing(project)
+        if (project / name).is_file() and name.split("/")[0] != ".git"
+    ]
+    assert document["files"] == on_disk
+    assert document["replaced"] == []
+    assert document["warnings"] == []
+
+
+def test_json_with_dry_run_writes_nothing(workdir: Path) -> None:
+    exit_code, stdout, stderr = invoke("new", "svc", "-y", "--json", "--dry-run")
+    assert exit_code == 0, stderr
+    document = json.loads(stdout)
+    assert document["dry_run"] is True
+    assert "pyproject.toml" in document["files"]
+    assert listing(workdir) == []
+
+
+def test_json_carries_the_warnings(workdir: Path) -> None:
+    folder = workdir / "svc"
+    folder.mkdir()
+    (folder / "README.md").write_text("MINE\n", encoding="utf-8")
+    exit_code, stdout, stderr = invoke("new", "svc", "-y", "--json", "--force", "--no-git")
+    assert exit_code == 0, stderr
+    document = json.loads(stdout)
+    assert document["replaced"] == ["README.md"]
+    assert document["warnings"] == ["replaced 1 existing files: README.md"]
+
+
+def test_a_full_disk_without_a_file_name_is_reported_with_the_path(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def render_then_fill(template: Path, destination: Path, *args: object, **kw: object) -> None:
+        destination.mkdir()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(render, "copy_template", render_then_fill)
+    exit_code, _, stderr = invoke("new", "svc", "-y")
+    assert exit_code == 1
+    assert (
+        stderr.splitlines()[-1] == f"error: cannot write {workdir / 'svc'}: No space left on device"
+    )
+    assert leftovers(workdir) == []
+
+
+def test_a_closed_standard_input_is_no_traceback(tmp_path: Path) -> None:
+    scaffold = Path(sys.executable).with_name("fastapi-scaffold")
+    for args, code, message in [
+        ("svc", 2, "error: cannot ask questions: standard input is not a terminal"),
+        ("svc -y --no-git", 0, "Created svc in svc"),
+    ]:
+        result = subprocess.run(
+            ["bash", "-c", f"'{scaffold}' new {args} 0<&-"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == code, result.stderr
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_stdout_that_cannot_be_written_says_the_project_was_made(tmp_path: Path) -> None:
+    scaffold = Path(sys.executable).with_name("fastapi-scaffold")
+    result = subprocess.run(
+        ["bash", "-c", f"'{scaffold}' new svc -y --no-git >/dev/full"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "error: cannot write to standard output (No space left on device); "
+        f"the project is in {tmp_path / 'svc'}"
+    )
     assert (tmp_path / "svc" / "pyproject.toml").is_file()

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from fastapi_scaffold.errors import UsageError
-from fastapi_scaffold.options import PRESETS, AnswerRequest, build_answers, load_questions
+from fastapi_scaffold.options import (
+    PRESETS,
+    AnswerRequest,
+    build_answers,
+    check_package_name,
+    describe_preset,
+    load_questions,
+)
 from tests.matrix import derive_cases, switch_values
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,3 +98,83 @@ def test_copier_yml_needs_no_trust_and_keeps_updates_possible() -> None:
     assert {"__pycache__", "*.py[co]"} <= set(settings["_exclude"])
     answers_template = ROOT / "template" / "{{ _copier_conf.answers_file }}.jinja"
     assert "_copier_answers" in answers_template.read_text(encoding="utf-8")
+
+
+def copier_yml_list(name: str) -> set[str]:
+    """One of the `{% set name = [...] %}` lists of package_name's validator in copier.yml."""
+    settings = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
+    validator = settings["package_name"]["validator"]
+    found = re.search(rf"set {name} = \[(.*?)\]", validator, re.S)
+    assert found, f"copier.yml's package_name validator has no {name} list"
+    return set(re.findall(r"'([^']+)'", found[1]))
+
+
+def interpreters() -> dict[str, str]:
+    """This interpreter and every supported Python that pyenv has here, by version."""
+    found = {f"{sys.version_info[0]}.{sys.version_info[1]}": sys.executable}
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for version in load_questions()["python_version"].choices:
+        for candidate in sorted(pyenv.glob(f"{version}.*/bin/python{version}")):
+            found.setdefault(version, str(candidate))
+    return found
+
+
+@pytest.mark.parametrize(("version", "python"), sorted(interpreters().items()))
+def test_copier_yml_reserves_every_public_stdlib_module_of_the_interpreter(
+    version: str, python: str
+) -> None:
+    """The CLI checks sys.stdlib_module_names; copier.yml's own list must say the same."""
+    names = subprocess.run(
+        [python, "-c", "import sys; print(*sys.stdlib_module_names)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    # A package name is lower case and does not start with `_` (copier.yml's own rules).
+    possible = {name for name in names if re.fullmatch(r"[a-z][a-z0-9_]*", name)}
+    missing = sorted(possible - copier_yml_list("stdlib"))
+    assert not missing, f"Python {version}: copier.yml's stdlib list lacks {missing}"
+
+
+@pytest.mark.parametrize("name", ["json", "cprofile", "_thread", "sys"])
+def test_the_cli_refuses_what_the_interpreter_calls_stdlib(name: str) -> None:
+    with pytest.raises(UsageError, match="is a standard-library module"):
+        check_package_name(name)
+
+
+def test_the_cli_accepts_a_plain_name() -> None:
+    check_package_name("shop_api")  # no error
+
+
+def test_packaging_tools_are_reserved_in_copier_yml() -> None:
+    tools = copier_yml_list("packaging_tools")
+    assert {"pip", "setuptools", "wheel", "uv", "pkg_resources", "virtualenv"} <= tools
+
+
+def test_data_file_answers_are_checked_like_data() -> None:
+    questions = load_questions()
+    answers = build_answers(
+        AnswerRequest(data_file={"database": "none", "env_file": "no", "python_version": 3.12}),
+        questions,
+    )
+    assert answers == {"database": "none", "env_file": False, "python_version": "3.12"}
+    with pytest.raises(UsageError, match=r"team.yml: unknown question 'databse'"):
+        build_answers(
+            AnswerRequest(data_file={"databse": "none"}, data_file_name="team.yml"), questions
+        )
+
+
+def test_help_describes_computed_defaults_and_conditions() -> None:
+    questions = load_questions()
+    assert questions["project_slug"].describe_default(questions) == "from the project name"
+    assert questions["package_name"].describe_default(questions) == "from the project slug"
+    assert questions["env_prefix"].describe_default(questions) == "from the package name"
+    assert questions["database"].describe_default(questions) == "sqlite"
+    condition = questions["migrations"].condition
+    assert condition is not None
+    assert condition.describe_when() == "only when database is not none"
+
+
+def test_presets_are_described_by_what_they_set() -> None:
+    assert describe_preset("standard") == "the defaults"
+    assert describe_preset("minimal") == "database=none, error_handling=no, example_resource=no"

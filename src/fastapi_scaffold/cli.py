@@ -3,40 +3,56 @@
 from __future__ import annotations
 
 import inspect
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
-from fastapi_scaffold import __version__, console
-from fastapi_scaffold.errors import ScaffoldError, UsageError
+from fastapi_scaffold import __version__, console, stops
+from fastapi_scaffold.errors import Cancelled, Interrupted, ScaffoldError, UsageError
+from fastapi_scaffold.helptext import PlainGroup, Section, SectionedCommand
 from fastapi_scaffold.options import (
     PRESETS,
+    Answer,
     AnswerRequest,
     Question,
     build_answers,
+    describe_preset,
     load_questions,
     show_answer,
 )
-from fastapi_scaffold.scaffold import NewProject, create_project, next_steps
+from fastapi_scaffold.scaffold import Created, NewProject, Plan, create_project, next_steps
 
 PROG = "fastapi-scaffold"
-QUESTIONS_PANEL = "Questions (copier.yml)"
+QUESTIONS_SECTION = "Questions (copier.yml)"
 # project_name is the NAME argument; every other question of copier.yml becomes a flag.
 ARGUMENT_QUESTIONS = frozenset({"project_name"})
+EXIT_CODES = (
+    ("0", "created; with --dry-run, checked and shown"),
+    ("1", "the folder cannot be written; the template or stdout failed; or you said no"),
+    ("2", "a wrong answer, option or --data-file"),
+    ("130", "interrupted (Ctrl-C, Ctrl-D at a question, SIGTERM): nothing was changed"),
+)
+EXAMPLES = (
+    f"{PROG} new myapi",
+    f"{PROG} new myapi -y --database postgresql --no-example-resource",
+    f"{PROG} new myapi --preset full --data-file team.yml --dry-run",
+    f'cd "$({PROG} new myapi -y)"',
+)
 
 
-class _Group(TyperGroup):
+class _Group(PlainGroup):
     """Runs commands without click's own error printing, so `_run` reports every error alike."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
         kwargs["standalone_mode"] = False
         parent_main = super().main
-        code = _run(lambda: parent_main(*args, **kwargs))
+        with stops.restored():  # `new` ignores them once the project is made
+            code = _run(lambda: parent_main(*args, **kwargs))
         if standalone:
             sys.exit(code)
         return code
@@ -45,22 +61,26 @@ class _Group(TyperGroup):
 def _run(invoke: Callable[[], object]) -> int:
     """Invoke the command line; turn every failure into one `error:` line and an exit code."""
     # Typer vendors click; its usage errors (unknown option, missing argument) are ClickException.
-    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
     try:
         result = invoke()
+    except NoArgsIsHelpError as no_arguments:  # the help instead of an error, on stderr
+        console.note(no_arguments.format_message())
+        return no_arguments.exit_code
+    except Cancelled as cancelled:
+        console.note(cancelled.message)
+        return cancelled.exit_code
     except ScaffoldError as error:
         console.error(error.message, error.hint)
         return error.exit_code
     except ClickException as error:
-        message = error.format_message()
-        if message:  # empty when the help was shown instead (no arguments at all)
-            console.error(message, f"run '{PROG} --help' for usage")
+        console.error(error.format_message(), f"run '{PROG} --help' for usage")
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        console.error("interrupted: nothing was written")
+    except (typer.Abort, KeyboardInterrupt, EOFError):  # before `new` changed anything
+        console.error(Interrupted().message)
         return 130
     except OSError as error:
         console.error(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
@@ -73,7 +93,7 @@ app = typer.Typer(
     name=PROG,
     help="Generate layered FastAPI services that stay up to date with Copier.",
     no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
@@ -88,34 +108,93 @@ def _version(value: bool) -> None:
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Generate layered FastAPI services that stay up to date with Copier."""
 
 
+def _complete_preset(incomplete: str) -> list[tuple[str, str]]:
+    return [(name, describe_preset(name)) for name in PRESETS if name.startswith(incomplete)]
+
+
+def _complete_data(incomplete: str) -> list[str]:
+    """`--data` completes question names (`database=`), then their choices (`database=none`)."""
+    questions = load_questions()
+    key, sep, partial = incomplete.partition("=")
+    if not sep:
+        return [f"{name}=" for name in questions if name.startswith(key)]
+    question = questions.get(key)
+    values = _completion_values(question) if question else ()
+    return [f"{key}={value}" for value in values if value.startswith(partial)]
+
+
+def _completion_values(question: Question) -> Sequence[str]:
+    return ("true", "false") if question.is_bool else question.choices
+
+
 def new(
     name: Annotated[
-        str, typer.Argument(help="Project name; also the folder unless PATH is given.")
+        str,
+        typer.Argument(metavar="NAME", help="Project name; also the folder unless PATH is given."),
     ],
     path: Annotated[
-        Path | None, typer.Argument(help="Folder to create (default: ./NAME).", show_default=False)
+        Path | None,
+        typer.Argument(
+            metavar="PATH", help="Folder to create (default: ./NAME).", show_default=False
+        ),
     ] = None,
     defaults: Annotated[
-        bool, typer.Option("--defaults", "-y", help="Ask nothing: answer from flags and defaults.")
+        bool,
+        typer.Option("--defaults", "-y", help="Ask nothing: answer from flags and defaults."),
     ] = False,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer any question (repeatable)."),
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="KEY=VALUE",
+            help="Answer a question by its copier.yml name (repeatable).",
+            autocompletion=_complete_data,
+        ),
+    ] = None,
+    data_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-file",
+            metavar="FILE",
+            help="Answers from a YAML file of `question: answer` lines.",
+            show_default=False,
+        ),
     ] = None,
     preset: Annotated[
         str | None,
         typer.Option(
-            help=f"Start from a set of answers: {', '.join(PRESETS)}.", show_default=False
+            metavar="PRESET",
+            help=f"Start from a set of answers: {', '.join(PRESETS)} (see Presets).",
+            show_default=False,
+            autocompletion=_complete_preset,
         ),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Check everything; print the answers and files; write nothing."
+        ),
+    ] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print one JSON document (answers, files, path, warnings) on stdout."
+        ),
+    ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Write into a non-empty folder, replacing files.")
+        bool,
+        typer.Option(
+            "--force", help="Write into a non-empty folder, replacing files of the same name."
+        ),
     ] = False,
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Skip git init and the first commit.")
@@ -123,58 +202,165 @@ def new(
     *,
     question_flags: dict[str, Any],
 ) -> None:
-    """Create a new FastAPI project."""
+    """Create a FastAPI project in PATH (default: ./NAME).
+
+    On a terminal, new asks each question that no flag, --data or --data-file answers, then
+    shows a summary and asks before it writes; with -y it asks nothing. Later sources win:
+    preset < --data-file < --data < question flags.
+    """
     questions = load_questions()
-    answers = build_answers(
-        AnswerRequest(preset=preset, data=data or [], flags=question_flags), questions
-    )
-    if answers.get("project_name", name) != name:
-        raise UsageError(
-            "project_name is given twice: as NAME and as --data",
-            hint="the project name is the NAME argument; drop --data project_name=...",
-        )
+    wanted = AnswerRequest(preset=preset, data=data or [], flags=question_flags)
     request = NewProject(
         name=name,
         destination=path or Path(name),
-        answers=answers,
+        answers=_checked_answers(name, wanted, data_file, questions),
         interactive=not defaults,
         force=force,
         git=not no_git,
+        dry_run=dry_run,
     )
-    created = create_project(request, progress=console.step)
+    created = _create(request, questions)
     for warning in created.warnings:
         console.warning(warning)
-    _report(created.path, created.answers, questions)
-    console.data(str(created.path))
+    _report(created, questions, as_json=json_output)
 
 
-def _report(path: Path, answers: dict[str, object], questions: dict[str, Question]) -> None:
+def _checked_answers(
+    name: str, wanted: AnswerRequest, data_file: Path | None, questions: Mapping[str, Question]
+) -> dict[str, Answer]:
+    """The command line's answers (with --data-file's), checked against copier.yml."""
+    if data_file is not None:
+        from fastapi_scaffold.answers_file import load_data_file
+
+        wanted.data_file = load_data_file(data_file)
+        wanted.data_file_name = f"--data-file {data_file}"
+    answers = build_answers(wanted, questions)
+    if answers.get("project_name", name) != name:
+        raise UsageError(
+            "project_name is given twice: as NAME and as an answer",
+            hint="the project name is the NAME argument; drop project_name from the answers",
+        )
+    return answers
+
+
+def _create(request: NewProject, questions: Mapping[str, Question]) -> Created:
+    """Make the project; from then on a Ctrl-C has nothing left to stop."""
+    ask_first = request.interactive and not request.dry_run
+    try:
+        created = create_project(
+            request, progress=console.step, confirm=_confirmation(questions) if ask_first else None
+        )
+    except KeyboardInterrupt:  # every earlier one is an Interrupted: this came after the move
+        where = os.path.abspath(request.destination)
+        raise Interrupted(f"interrupted: the project is in {where}") from None
+    if not request.dry_run:
+        stops.ignore()  # what is left is the report
+    return created
+
+
+def _confirmation(questions: Mapping[str, Question]) -> Callable[[Plan], bool]:
+    """Show the answers and the files, then ask; Ctrl-D there is an interrupt like Ctrl-C."""
+
+    def confirm(plan: Plan) -> bool:
+        lines = console.answers_table(_shown_answers(plan.answers, questions))
+        files = f"  {len(plan.files)} files"
+        if plan.replaced:
+            files += f", replacing {len(plan.replaced)}: {', '.join(plan.replaced)}"
+        console.show(["", f"Create {_shown(plan.path)} with these answers:", *lines, files])
+        try:
+            return console.confirm("Create the project?")
+        except EOFError:
+            raise Interrupted() from None
+
+    return confirm
+
+
+def _report(created: Created, questions: Mapping[str, Question], *, as_json: bool) -> None:
+    made = "nothing was written" if created.dry_run else f"the project is in {created.path}"
+    try:
+        if as_json:
+            console.data_json(_document(created))
+        elif created.dry_run:
+            _show_plan(created.plan, questions)
+        else:
+            _summarise(created, questions)
+            console.data(str(created.path))
+    except OSError as error:
+        raise ScaffoldError(
+            f"cannot write to standard output ({error.strerror or error}); {made}"
+        ) from error
+
+
+def _document(created: Created) -> dict[str, object]:
+    return {
+        "path": str(created.path),
+        "dry_run": created.dry_run,
+        "committed": created.committed,
+        "answers": created.answers,
+        "files": created.plan.files,
+        "replaced": created.plan.replaced,
+        "warnings": created.warnings,
+    }
+
+
+def _show_plan(plan: Plan, questions: Mapping[str, Question]) -> None:
+    title = f"Would create {_shown(plan.path)} (dry run: nothing was written)"
+    answers = _shown_answers(plan.answers, questions)
+    console.show(console.plan_lines(title, answers, plan.files, plan.replaced), to_stdout=True)
+
+
+def _summarise(created: Created, questions: Mapping[str, Question]) -> None:
     switches = {
-        name: show_answer(value)
-        for name, value in answers.items()
+        name: value
+        for name, value in _shown_answers(created.answers, questions).items()
         if name in questions and (questions[name].choices or questions[name].is_bool)
     }
+    shown = _shown(created.path)
+    title = f"Created {created.answers.get('project_name', created.path.name)} in {shown}"
+    console.summary(title, switches, next_steps(shown, created.answers))
+
+
+def _shown_answers(
+    answers: Mapping[str, object], questions: Mapping[str, Question]
+) -> dict[str, str]:
+    """The answers in copier.yml's order, as a person reads them (yes/no)."""
+    order = {name: index for index, name in enumerate(questions)}
+    names = sorted(answers, key=lambda name: order.get(name, len(order)))
+    return {name: show_answer(answers[name]) for name in names}
+
+
+def _shown(path: Path) -> Path:
     where = Path.cwd()
-    shown = path.relative_to(where) if path.is_relative_to(where) else path
-    console.summary(
-        f"Created {answers.get('project_name', path.name)} in {shown}",
-        switches,
-        next_steps(shown, answers),
-    )
+    return path.relative_to(where) if path.is_relative_to(where) else path
 
 
-def _question_parameter(question: Question) -> inspect.Parameter:
-    """A Typer option for one copier.yml question: `--database postgresql`, `--no-migrations`."""
-    # Parentheses, not brackets: Typer's rich help would read `[a, b]` as a markup tag.
+def _question_help(question: Question, questions: Mapping[str, Question]) -> str:
     details = []
     if question.choices:
-        details.append(", ".join(question.choices))
-    if question.literal_default is not None:
-        details.append(f"default: {show_answer(question.literal_default)}")
-    help_text = question.help + (f" ({'; '.join(details)})" if details else "")
+        details.append(f"one of {', '.join(question.choices)}")
+    default = question.describe_default(questions)
+    if default is not None:
+        details.append(f"default: {default}")
+    if question.condition is not None:
+        details.append(question.condition.describe_when())
+    return question.help + (f" ({'; '.join(details)})" if details else "")
+
+
+def _question_parameter(question: Question, questions: Mapping[str, Question]) -> inspect.Parameter:
+    """A Typer option for one copier.yml question: `--database DATABASE`, `--no-migrations`."""
     names = f"{question.flag}/--no-{question.flag[2:]}" if question.is_bool else question.flag
+    completion = None
+    if question.choices:
+
+        def completion(incomplete: str) -> list[str]:
+            return [choice for choice in question.choices if choice.startswith(incomplete)]
+
     option = typer.Option(
-        names, help=help_text, show_default=False, rich_help_panel=QUESTIONS_PANEL
+        names,
+        help=_question_help(question, questions),
+        metavar=None if question.is_bool else question.metavar,
+        show_default=False,
+        autocompletion=completion,
     )
     annotation = (
         Annotated[bool | None, option] if question.is_bool else Annotated[str | None, option]
@@ -185,7 +371,7 @@ def _question_parameter(question: Question) -> inspect.Parameter:
 
 
 def _with_question_flags(
-    command: Callable[..., None], questions: Sequence[Question]
+    command: Callable[..., None], questions: Mapping[str, Question]
 ) -> Callable[..., None]:
     """Give `command` one option per question; their values arrive as `question_flags`."""
     own = [
@@ -193,11 +379,11 @@ def _with_question_flags(
         for parameter in inspect.signature(command, eval_str=True).parameters.values()
         if parameter.name != "question_flags"
     ]
-    flags = [_question_parameter(question) for question in questions]
-    names = {question.name for question in questions}
+    every_question = load_questions()
+    flags = [_question_parameter(question, every_question) for question in questions.values()]
 
     def command_with_flags(**kwargs: Any) -> None:
-        question_flags = {name: kwargs.pop(name) for name in names}
+        question_flags = {name: kwargs.pop(name) for name in questions}
         command(**kwargs, question_flags=question_flags)
 
     parameters = own + flags
@@ -207,12 +393,22 @@ def _with_question_flags(
     return command_with_flags
 
 
-app.command("new")(
-    _with_question_flags(
-        new,
-        [q for name, q in load_questions().items() if name not in ARGUMENT_QUESTIONS],
+_FLAG_QUESTIONS = {
+    name: question for name, question in load_questions().items() if name not in ARGUMENT_QUESTIONS
+}
+
+
+class _NewCommand(SectionedCommand):
+    usage = "[OPTIONS] NAME [PATH]"
+    option_groups = {QUESTIONS_SECTION: frozenset(_FLAG_QUESTIONS)}  # noqa: RUF012
+    sections = (
+        Section("Presets", rows=[(name, describe_preset(name)) for name in PRESETS]),
+        Section("Examples", lines=EXAMPLES),
+        Section("Exit codes", rows=EXIT_CODES),
     )
-)
+
+
+app.command("new", cls=_NewCommand)(_with_question_flags(new, _FLAG_QUESTIONS))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

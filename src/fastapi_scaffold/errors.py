@@ -21,7 +21,17 @@ class UsageError(ScaffoldError):
 
 
 class Interrupted(ScaffoldError):
-    """Ctrl-C (or SIGTERM) before the project was in place (exit code 130, as for SIGINT)."""
+    """Ctrl-C, Ctrl-D at a question, SIGTERM or SIGHUP (exit code 130, as for SIGINT).
+
+    Raised only once everything `new` had changed is undone.
+    """
+
+    def __init__(self, message: str = "interrupted: nothing was changed") -> None:
+        super().__init__(message, exit_code=130)
+
+
+class Cancelled(ScaffoldError):
+    """The user answered no to the confirmation: nothing was written (exit code 1)."""
 
     def __init__(self) -> None:
-        super().__init__("interrupted: nothing was written", exit_code=130)
+        super().__init__("cancelled: nothing was written")

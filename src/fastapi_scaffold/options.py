@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,6 +20,8 @@ from fastapi_scaffold.errors import UsageError
 from fastapi_scaffold.template_source import template_root
 
 Answer = str | bool
+# What a user may give as an answer before it is checked (`--data-file` values are YAML).
+RawAnswer = str | bool | int | float
 
 _TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "off", "0"})
@@ -44,6 +47,27 @@ class Question:
         return self.type == "bool"
 
     @property
+    def metavar(self) -> str:
+        """What `--help` shows after the flag: `--env-prefix PREFIX`, `--description TEXT`."""
+        if "_" not in self.name and not self.choices:
+            return "TEXT"
+        return self.name.rsplit("_", 1)[-1].upper()
+
+    @property
+    def condition(self) -> Condition | None:
+        return parse_condition(self.when) if self.when else None
+
+    def describe_default(self, questions: Iterable[str]) -> str | None:
+        """The default as `--help` tells it: the value, or what it is computed from."""
+        if self.literal_default is not None:
+            return show_answer(self.literal_default)
+        if isinstance(self.default, str):
+            sources = [name for name in _NAMES.findall(self.default) if name in questions]
+            if sources:
+                return f"from the {sources[0].replace('_', ' ')}"
+        return None
+
+    @property
     def literal_default(self) -> Answer | None:
         """The default when it is a plain value rather than a Jinja expression."""
         if isinstance(self.default, bool):
@@ -52,7 +76,7 @@ class Question:
             return self.default
         return None
 
-    def coerce(self, raw: Answer, *, source: str) -> Answer:
+    def coerce(self, raw: RawAnswer, *, source: str) -> Answer:
         """Check one answer and turn it into the type Copier expects."""
         if self.is_bool:
             return _to_bool(self, raw, source=source)
@@ -65,10 +89,10 @@ class Question:
         return value
 
 
-def _to_bool(question: Question, raw: Answer, *, source: str) -> bool:
+def _to_bool(question: Question, raw: RawAnswer, *, source: str) -> bool:
     if isinstance(raw, bool):
         return raw
-    word = raw.strip().lower()
+    word = str(raw).strip().lower()
     if word in _TRUE_WORDS:
         return True
     if word in _FALSE_WORDS:
@@ -86,7 +110,9 @@ def load_questions(copier_yml: Path | None = None) -> dict[str, Question]:
     Left out: `_`-prefixed settings, and computed values (`when: false`), which are never asked.
     """
     path = copier_yml or template_root() / "copier.yml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # libyaml's loader when PyYAML has it: `--help` reads this file on every start.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     questions: dict[str, Question] = {}
     for name, spec in raw.items():
         if name.startswith("_") or spec.get("when") is False:
@@ -117,6 +143,14 @@ PRESETS: dict[str, dict[str, Answer]] = {
 }
 
 
+def describe_preset(name: str) -> str:
+    """What a preset sets, as `--help` lists it: `database=none, error_handling=no`."""
+    answers = PRESETS[name]
+    if not answers:
+        return "the defaults"
+    return ", ".join(f"{key}={show_answer(value)}" for key, value in answers.items())
+
+
 @dataclass
 class AnswerRequest:
     """What the user asked for on the command line, before it is checked."""
@@ -124,11 +158,15 @@ class AnswerRequest:
     preset: str | None = None
     data: list[str] = field(default_factory=list)
     flags: dict[str, Answer | None] = field(default_factory=dict)
+    # `--data-file`: its answers, and how errors name it (`--data-file team.yml`).
+    data_file: Mapping[str, RawAnswer] = field(default_factory=dict)
+    data_file_name: str = "--data-file"
 
 
 def build_answers(request: AnswerRequest, questions: Mapping[str, Question]) -> dict[str, Answer]:
-    """Merge preset < --data < per-question flags, check every value and the rules across them."""
-    explicit = _data_answers(request.data, questions)
+    """Merge preset < --data-file < --data < per-question flags; check values and their rules."""
+    explicit = _file_answers(request.data_file, request.data_file_name, questions)
+    explicit.update(_data_answers(request.data, questions))
     for name, value in request.flags.items():
         if value is not None:
             explicit[name] = questions[name].coerce(value, source=questions[name].flag)
@@ -153,11 +191,25 @@ def _preset_answers(preset: str | None, questions: Mapping[str, Question]) -> di
     }
 
 
+def _file_answers(
+    answers: Mapping[str, RawAnswer], file_name: str, questions: Mapping[str, Question]
+) -> dict[str, Answer]:
+    checked: dict[str, Answer] = {}
+    for key, value in answers.items():
+        question = questions.get(key)
+        if question is None:
+            raise UsageError(
+                f"{file_name}: unknown question '{key}'", hint=_suggest(key, questions)
+            )
+        checked[key] = question.coerce(value, source=f"{file_name}: {key}")
+    return checked
+
+
 def _data_answers(pairs: Iterable[str], questions: Mapping[str, Question]) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        key = key.strip()
+        key, value = key.strip(), value.strip()
         if not sep or not key:
             raise UsageError(
                 f"--data '{pair}' is not KEY=VALUE",
@@ -177,6 +229,7 @@ def _suggest(name: str, questions: Iterable[str]) -> str:
     return "questions: " + ", ".join(questions)
 
 
+_NAMES = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
 _WHEN_COMPARISON = re.compile(r"^\{\{\s*(\w+)\s*(==|!=)\s*'([^']*)'\s*\}\}$")
 
 
@@ -190,6 +243,10 @@ class Condition:
 
     def describe(self) -> str:
         return f"{self.subject} {'=' if self.equal else 'other than'} {self.value}"
+
+    def describe_when(self) -> str:
+        """For `--help`: `only when database is not none`."""
+        return f"only when {self.subject} is {'' if self.equal else 'not '}{self.value}"
 
 
 def parse_condition(when: str) -> Condition | None:
@@ -247,3 +304,20 @@ def _condition_holds(
     if actual is None:
         return True
     return (str(actual) == condition.value) == condition.equal
+
+
+# Lower-cased: on a case-insensitive file system `cprofile` would shadow `cProfile`.
+_STDLIB = frozenset(name.lower() for name in sys.stdlib_module_names)
+
+
+def check_package_name(package_name: str) -> None:
+    """Refuse a package name that would shadow a module of this interpreter's standard library.
+
+    copier.yml refuses them too, from its own list; this check is the interpreter's word, so the
+    two can never disagree silently (tests/test_options.py compares them).
+    """
+    if package_name.lower() in _STDLIB:
+        raise UsageError(
+            f"'{package_name}' is a standard-library module; the package would shadow it",
+            hint="choose another project name, or give another value with --package-name",
+        )

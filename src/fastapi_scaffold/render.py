@@ -7,10 +7,11 @@ import io
 import re
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from fastapi_scaffold.errors import ScaffoldError, UsageError
+from fastapi_scaffold import gitops
+from fastapi_scaffold.errors import Interrupted, ScaffoldError, UsageError
 from fastapi_scaffold.options import Answer
 
 _VALIDATION = re.compile(r"Validation error for question '(?P<name>\w+)': (?P<detail>.*)", re.S)
@@ -24,12 +25,17 @@ def copy_template(
     *,
     interactive: bool,
 ) -> None:
-    """Render `template` into `destination` (which must not exist yet).
+    """Render `template` (a plain folder) into `destination`, which must not exist yet.
 
     Copier validates every answer (choices and the validators of copier.yml) before it writes.
     """
     import copier
-    from copier.errors import CopierError, DirtyLocalWarning, InteractiveSessionError
+    from copier.errors import (
+        CopierAnswersInterrupt,
+        CopierError,
+        DirtyLocalWarning,
+        InteractiveSessionError,
+    )
     from jinja2 import UndefinedError
     from plumbum import ProcessExecutionError
 
@@ -41,8 +47,7 @@ def copy_template(
     else:
         chatter = contextlib.redirect_stderr(io.StringIO())
     try:
-        with warnings.catch_warnings(), chatter:
-            # Rendering from a source checkout with uncommitted changes is expected in development.
+        with warnings.catch_warnings(), chatter, _git_for_this_render_only():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             copier.run_copy(
                 str(template),
@@ -51,11 +56,13 @@ def copy_template(
                 defaults=not interactive,
                 quiet=True,
                 unsafe=False,
-                # The template as it is here: copier would otherwise render a git checkout's
-                # newest tag. Ignored for a template that is no git repository (the wheel's).
-                vcs_ref="HEAD",
             )
+    except CopierAnswersInterrupt:  # Ctrl-C at a question (it is also a CopierError)
+        raise Interrupted() from None
     except InteractiveSessionError as error:
+        # `new` asks only on a terminal, so reaching the end of its input is Ctrl-D.
+        if isinstance(error.__cause__, EOFError):
+            raise Interrupted() from None
         raise ScaffoldError(
             "cannot ask questions: no terminal", hint="pass -y/--defaults and answer with flags"
         ) from error
@@ -68,10 +75,21 @@ def copy_template(
         ) from error
     except ProcessExecutionError as error:
         raise ScaffoldError(
-            f"git failed while reading the template: {_first_line(str(error.stderr))}"
+            f"git failed while rendering: {_first_line(str(error.stderr))}"
         ) from error
     except CopierError as error:
         raise ScaffoldError(_first_line(str(error))) from error
+
+
+@contextlib.contextmanager
+def _git_for_this_render_only() -> Iterator[None]:
+    """Copier's own git calls (plumbum) run without GIT_DIR, GIT_WORK_TREE and the like."""
+    from plumbum import local
+
+    with local.env():
+        for name in gitops.REPOSITORY_VARIABLES & set(local.env.keys()):
+            del local.env[name]
+        yield
 
 
 def _answer_error(text: str) -> ScaffoldError:

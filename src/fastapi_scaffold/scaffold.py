@@ -1,26 +1,33 @@
-"""`new`: check everything, render into a staging folder, move the result into place, commit."""
+"""`new`: check everything, render into a staging folder, move the result into place, commit.
+
+The promise: until `create_project` returns, a failure, Ctrl-C, SIGTERM or SIGHUP leaves the
+user's folders as they were. Everything is made in a staging folder first (the first commit
+included); the few changes to the user's folder itself are journaled and undone on the way out.
+"""
 
 from __future__ import annotations
 
 import os
 import shlex
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from fastapi_scaffold import __version__, gitops, stops
+from fastapi_scaffold.answers_file import read_answers, record_provenance
+from fastapi_scaffold.errors import Cancelled, Interrupted, ScaffoldError, UsageError
+from fastapi_scaffold.options import Answer, check_package_name
+from fastapi_scaffold.template_source import (
+    copy_template,
+    is_checkout,
+    provenance,
+    template_root,
+)
 
-from fastapi_scaffold import __version__, gitops
-from fastapi_scaffold.errors import Interrupted, ScaffoldError, UsageError
-from fastapi_scaffold.options import Answer
-from fastapi_scaffold.template_source import template_root
-
-ANSWERS_FILE = ".copier-answers.yml"
 # At most this many clashing paths are named in an error line.
 SHOWN_CLASHES = 3
 
@@ -35,57 +42,138 @@ class NewProject:
     interactive: bool = False
     force: bool = False
     git: bool = True
+    dry_run: bool = False
+
+
+@dataclass
+class Plan:
+    """What `new` writes: the rendered answers and files, and the user's files it replaces."""
+
+    path: Path
+    answers: dict[str, object]
+    files: list[str]
+    replaced: list[str]
 
 
 @dataclass
 class Created:
-    """What `create_project` made."""
+    """What `create_project` made (or, for a dry run, would make)."""
 
-    path: Path
-    answers: dict[str, object]
-    committed: bool
+    plan: Plan
+    dry_run: bool = False
+    committed: bool = False
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.plan.path
+
+    @property
+    def answers(self) -> dict[str, object]:
+        return self.plan.answers
 
 
 Progress = Callable[[str], None]
+# Shown the plan before anything is written (interactive runs); False cancels.
+Confirm = Callable[[Plan], bool]
 
 
-def create_project(request: NewProject, progress: Progress) -> Created:
-    """Create the project, or raise ScaffoldError having written nothing.
-
-    Everything happens in a staging folder beside the destination, the first commit included;
-    moving it into place is the last step. Only `--force` into a non-empty folder writes file by
-    file, after checking that no file of the user's stands where the template needs a folder.
-    """
+def create_project(
+    request: NewProject, progress: Progress, confirm: Confirm | None = None
+) -> Created:
+    """Create the project, or raise ScaffoldError having changed nothing."""
     check_name(request.name)
     destination = resolve_destination(request.destination)
     merge = check_destination(destination, force=request.force)
-    if request.interactive and not sys.stdin.isatty():
+    if request.interactive and not stdin_is_terminal():
         raise UsageError(
             "cannot ask questions: standard input is not a terminal",
-            hint="pass -y/--defaults and give answers as flags or --data KEY=VALUE",
+            hint="pass -y/--defaults and give answers as flags, --data or --data-file",
         )
-    from fastapi_scaffold.render import copy_template  # imports copier: keep `--help` fast
-
-    answers = {**request.answers, "project_name": request.name}
     try:
-        with _termination_as_interrupt(), _staging_area(destination) as staging:
-            progress("render  template")
-            copy_template(template_root(), staging, answers, interactive=request.interactive)
-            generated = _relative_files(staging)
-            progress(f"write   {len(generated)} files")
-            replaced = _files_to_replace(destination, generated) if merge else []
-            created = Created(path=destination, answers=_read_answers(staging), committed=False)
-            if request.git and not merge:
-                _commit(staging, None, created, progress)
-            _place(staging, destination, generated, merge=merge)
+        with stops.as_interrupt(), _staging_area(destination) as staging:
+            plan = _render(request, staging, destination, merge, progress)
+            created = Created(plan=plan, dry_run=request.dry_run)
+            if request.dry_run:
+                return created
+            if confirm is not None and not confirm(plan):
+                raise Cancelled()
+            progress(f"write   {len(plan.files)} files")
+            _write(request, staging / "project", created, merge=merge, progress=progress)
     except KeyboardInterrupt:
         raise Interrupted() from None
-    if replaced:
-        created.warnings.append(f"replaced {len(replaced)} existing files: {', '.join(replaced)}")
-    if request.git and merge:
-        _commit(destination, generated, created, progress)
+    if plan.replaced:
+        created.warnings.append(
+            f"replaced {len(plan.replaced)} existing files: {', '.join(plan.replaced)}"
+        )
+    _keep_checkout_clean(destination, progress, created)
     return created
+
+
+def _render(
+    request: NewProject, staging: Path, destination: Path, merge: bool, progress: Progress
+) -> Plan:
+    """Render into `staging/project` and check the result against the destination."""
+    from fastapi_scaffold.render import copy_template as render_template  # imports copier
+
+    root = template_root()
+    project = staging / "project"
+    answers = {**request.answers, "project_name": request.name}
+    try:
+        with _template_files(root) as template:
+            progress("render  template")
+            render_template(template, project, answers, interactive=request.interactive)
+        source = provenance(root)
+        if source is not None:
+            record_provenance(project, source)
+    except OSError as error:
+        raise _write_error(error, destination) from error
+    rendered = read_answers(project)
+    check_package_name(str(rendered.get("package_name", "")))
+    files = _relative_files(project)
+    replaced = _files_to_replace(destination, files) if merge else []
+    return Plan(path=destination, answers=rendered, files=files, replaced=replaced)
+
+
+@contextmanager
+def _template_files(root: Path) -> Iterator[Path]:
+    """The folder to render: a copy of a checkout's template files, or the installed template.
+
+    The copy lives in the system's temporary folder, not beside the user's.
+    """
+    if not is_checkout(root):
+        yield root
+        return
+    copy: str | None = None
+    try:
+        with stops.held():  # made and known as one step: an interrupt cannot leave it behind
+            copy = tempfile.mkdtemp(prefix="fastapi-scaffold-template-")
+        yield copy_template(root, Path(copy))
+    finally:
+        if copy is not None:
+            with stops.held(drop=True):
+                shutil.rmtree(copy, ignore_errors=True)
+
+
+def _write(
+    request: NewProject, project: Path, created: Created, *, merge: bool, progress: Progress
+) -> None:
+    """Commit (in staging when the folder is new) and move the project into place."""
+    destination = created.path
+    if request.git and not merge:
+        _commit(project, None, created, progress)
+    try:
+        with _Journal(destination) as journal:
+            if merge:
+                journal.merge(project, created.plan.files)
+                if request.git:
+                    if not gitops.is_repository(destination):
+                        journal.note_added(destination / ".git")
+                    _commit(destination, created.plan.files, created, progress)
+            else:
+                journal.move_in(project)
+    except OSError as error:
+        raise _write_error(error, destination) from error
 
 
 def next_steps(shown: Path, answers: dict[str, object]) -> list[str]:
@@ -97,12 +185,20 @@ def next_steps(shown: Path, answers: dict[str, object]) -> list[str]:
     return steps
 
 
+def stdin_is_terminal() -> bool:
+    """False for a pipe, a file, and a closed standard input (`0<&-`, where it is None)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed
+        return False
+
+
 def check_name(name: str) -> None:
     if not name.strip():
         raise UsageError(
             "the project name is empty", hint="for example: fastapi-scaffold new my-api"
         )
-    if "/" in name or os.sep in name:
+    if "/" in name or os.sep in name or name in {".", ".."}:
         raise UsageError(
             f"'{name}' is a path, not a project name",
             hint=f"give the folder separately: fastapi-scaffold new NAME {name}",
@@ -110,8 +206,8 @@ def check_name(name: str) -> None:
 
 
 def resolve_destination(path: Path) -> Path:
-    """The absolute folder to write; a symbolic link stands for the folder it points to."""
-    destination = path.expanduser().absolute()
+    """The absolute folder to write (`..` resolved); a symbolic link stands for its target."""
+    destination = Path(os.path.abspath(path.expanduser()))
     if destination.is_symlink():
         if not destination.exists():
             target = os.readlink(destination)
@@ -133,8 +229,6 @@ def check_destination(destination: Path, *, force: bool) -> bool:
     ancestor = _nearest_existing(destination)
     if not ancestor.is_dir():
         raise ScaffoldError(f"cannot create {destination}: {ancestor} is a file, not a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ScaffoldError(f"cannot write to {ancestor}: permission denied")
     return occupied
 
 
@@ -144,38 +238,122 @@ def _nearest_existing(path: Path) -> Path:
     return path
 
 
-@contextmanager
-def _termination_as_interrupt() -> Iterator[None]:
-    """Let SIGTERM and SIGHUP stop `new` the way Ctrl-C does: the staging folder is removed."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous: dict[signal.Signals, object] = {}
-    try:
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            previous[signum] = signal.signal(signum, interrupt)
-    except ValueError:  # not the main thread, where handlers cannot be set: keep the defaults
-        pass
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+def _write_error(error: OSError, destination: Path) -> ScaffoldError:
+    """An OSError as one line that names the user's path, not the staging folder."""
+    reason = error.strerror or str(error)
+    return ScaffoldError(f"cannot write {destination}: {reason}")
 
 
 @contextmanager
 def _staging_area(destination: Path) -> Iterator[Path]:
     """A temporary folder beside the destination (same file system, so the move is a rename)."""
     parent = _nearest_existing(destination.parent)
+    staging: str | None = None
     try:
-        staging = tempfile.mkdtemp(prefix=".fastapi-scaffold-", dir=parent)
-    except OSError as error:
-        raise ScaffoldError(f"cannot write to {parent}: {error.strerror}") from error
-    try:
-        yield Path(staging) / (destination.name or "project")
+        with stops.held():  # made and known as one step: an interrupt cannot leave it behind
+            try:
+                staging = tempfile.mkdtemp(prefix=".fastapi-scaffold-", dir=parent)
+            except OSError as error:
+                raise ScaffoldError(f"cannot write to {parent}: {error.strerror}") from error
+        yield Path(staging)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            with stops.held(drop=True):
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+class _Journal:
+    """Every change to the user's folder, in order, so that a failure can undo all of them.
+
+    Each step is noted before it is taken; undoing a step that was not taken is a no-op, so an
+    interrupt between the note and the step is safe. A file that is replaced is first renamed
+    into a backup folder inside the destination (the same file system: the rename is atomic).
+    """
+
+    def __init__(self, destination: Path) -> None:
+        self.destination = destination
+        self.steps: list[tuple[str, Path]] = []
+        self.backup: Path | None = None
+
+    def __enter__(self) -> _Journal:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        with stops.held(drop=True):
+            if kind is not None:
+                self._undo()
+            if self.backup is not None:
+                shutil.rmtree(self.backup, ignore_errors=True)
+
+    def move_in(self, project: Path) -> None:
+        """The destination is missing or empty: it becomes the project."""
+        self._make_folders(self.destination.parent)
+        if self.destination.is_dir():  # empty, perhaps the working directory: keep the folder
+            for entry in sorted(project.iterdir()):
+                self._put(entry, self.destination / entry.name)
+            return
+        self.steps.append(("added", self.destination))
+        os.replace(project, self.destination)
+
+    def note_added(self, path: Path) -> None:
+        """`path` is about to be made by someone else (git): undo removes it too."""
+        self.steps.append(("added", path))
+
+    def merge(self, project: Path, files: list[str]) -> None:
+        """--force: put each file in place, renaming the user's file of that name aside."""
+        for relative in files:
+            target = self.destination / relative
+            self._make_folders(target.parent)
+            self._put(project / relative, target)
+
+    def _put(self, source: Path, target: Path) -> None:
+        if target.exists() or target.is_symlink():
+            saved = self._saved(target, make=True)
+            self.steps.append(("replaced", target))
+            os.replace(target, saved)
+        else:
+            self.steps.append(("added", target))
+        shutil.move(source, target)
+
+    def _make_folders(self, folder: Path) -> None:
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            self.steps.append(("made", path))
+            path.mkdir()
+
+    def _saved(self, target: Path, *, make: bool = False) -> Path:
+        """Where the user's `target` is kept until the end (`make`: create its folder)."""
+        if self.backup is None:
+            with stops.held():  # made and known as one step (removed by __exit__)
+                prefix = ".fastapi-scaffold-saved-"
+                self.backup = Path(tempfile.mkdtemp(prefix=prefix, dir=self.destination))
+        saved = self.backup / target.relative_to(self.destination)
+        if make:
+            saved.parent.mkdir(parents=True, exist_ok=True)
+        return saved
+
+    def _undo(self) -> None:
+        for kind, path in reversed(self.steps):
+            if kind == "added":
+                _remove(path)
+            elif kind == "replaced":
+                saved = self._saved(path)
+                if saved.exists() or saved.is_symlink():
+                    _remove(path)
+                    os.replace(saved, path)
+            elif kind == "made":
+                with suppress(OSError):
+                    path.rmdir()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _relative_files(root: Path) -> list[str]:
@@ -217,28 +395,6 @@ def _clash(path: Path, *, wanted: str) -> str | None:
     return None
 
 
-def _place(staging: Path, destination: Path, generated: list[str], *, merge: bool) -> None:
-    if merge:  # --force into a non-empty folder: checked by _files_to_replace
-        for relative in generated:
-            target = destination / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(staging / relative, target)
-    elif destination.is_dir():  # empty, perhaps the working directory: keep the folder itself
-        for entry in staging.iterdir():
-            os.replace(entry, destination / entry.name)
-    else:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, destination)
-
-
-def _read_answers(project: Path) -> dict[str, object]:
-    answers_path = project / ANSWERS_FILE
-    if not answers_path.is_file():
-        return {}
-    loaded = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
-    return {key: value for key, value in loaded.items() if not key.startswith("_")}
-
-
 def _commit(project: Path, paths: list[str] | None, created: Created, progress: Progress) -> None:
     if paths is not None and gitops.is_repository(project):
         created.warnings.append(
@@ -249,8 +405,31 @@ def _commit(project: Path, paths: list[str] | None, created: Created, progress: 
         gitops.initial_commit(
             project, f"Create project with fastapi-scaffold {__version__}", paths=paths
         )
-    except gitops.GitUnavailable as error:
-        created.warnings.append(f"{error}: the project was not committed (copier update needs git)")
+    except gitops.GitFailed as error:
+        reason = str(error).replace(str(project), str(created.path))  # not the staging folder
+        created.warnings.append(
+            f"{reason}: the project was not committed (copier update needs git)"
+        )
         return
     created.committed = True
     progress("git     initial commit")
+
+
+def _keep_checkout_clean(destination: Path, progress: Progress, created: Created) -> None:
+    """A project made inside the template's own checkout is excluded from that checkout.
+
+    Otherwise the checkout is dirty from then on, and copier (`copier copy` of the checkout, the
+    template's own tests) would replay it with the project as a nested repository, and fail.
+    """
+    root = template_root()
+    if not (destination.is_relative_to(root) and destination != root and is_checkout(root)):
+        return
+    try:
+        excluded = gitops.exclude_locally(root, destination)
+    except (OSError, gitops.GitFailed) as error:
+        created.warnings.append(
+            f"could not list {destination} in {root}/.git/info/exclude: {error}"
+        )
+        return
+    if excluded:
+        progress(f"ignore  {destination.relative_to(root)}/ in this checkout (.git/info/exclude)")
