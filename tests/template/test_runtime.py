@@ -9,7 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,14 +44,17 @@ def request(url: str, method: str = "GET", body: object = None) -> tuple[int, ob
 
 
 @contextmanager
-def serving(project: Path, tools: Toolchain, env: Mapping[str, str]) -> Iterator[str]:
-    """`fastapi run src/<package>/main.py` on a free port of 127.0.0.1, stopped on exit."""
+def serving(
+    project: Path, tools: Toolchain, env: Mapping[str, str], args: Sequence[str] = ()
+) -> Iterator[str]:
+    """`fastapi run src/<package>/main.py [args]` on a free port of 127.0.0.1, stopped on exit."""
     package = answers_of(project)["package_name"]
     port = free_port()
     log = _log_path(project, port)
     with log.open("w", encoding="utf-8") as output:
         server = subprocess.Popen(
-            ["fastapi", "run", f"src/{package}/main.py", "--host", "127.0.0.1", "--port", str(port)],
+            ["fastapi", "run", f"src/{package}/main.py", "--host", "127.0.0.1", "--port", str(port),
+             *args],
             cwd=project,
             env=tools.env(env),
             stdout=output,
