@@ -180,3 +180,36 @@ def test_force_names_in_the_summary_the_files_it_will_replace(tmp_path: Path) ->
     assert "replacing 1: README.md" in screen
     assert (tmp_path / "myapi" / "README.md").read_text(encoding="utf-8") == "mine\n"
     assert [path.name for path in (tmp_path / "myapi").iterdir()] == ["README.md"]
+
+
+def screen_of(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes]:
+    """Run `argv` on a pseudo-terminal with `env` added; return its exit code and raw output."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(cwd)
+        os.execve(argv[0], argv, {**os.environ, **env})
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output
+
+
+def test_colour_on_a_terminal_and_none_with_no_color(tmp_path: Path) -> None:
+    argv = [SCAFFOLD, "new", "123", "-y"]
+    colour = re.compile(rb"\x1b\[[0-9;]*(3[0-9]|9[0-7])m")  # a foreground colour (SGR)
+    code, coloured = screen_of(argv, tmp_path, {"TERM": "xterm-256color"})
+    assert code == 2
+    assert colour.search(coloured)  # a terminal gets colour...
+    code, plain = screen_of(argv, tmp_path, {"TERM": "xterm-256color", "NO_COLOR": "1"})
+    assert code == 2
+    assert not colour.search(plain)  # ...unless NO_COLOR says otherwise
+    text = re.sub(r"\x1b\[[0-9;]*m", "", plain.decode()).replace("\r", "")
+    assert "\nerror: '123' is not a valid project name" in text

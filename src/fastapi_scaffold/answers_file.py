@@ -86,6 +86,8 @@ def record_provenance(project: Path, source: Provenance) -> None:
     later `copier update` cannot tell the difference.
     """
     answers_path = project / ANSWERS_FILE
+    if not answers_path.is_file():  # a template without one: nothing to amend
+        return
     text = answers_path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     header = "".join(line for line in lines[: _header_length(lines)])
