@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from fastapi_scaffold import gitops
 from fastapi_scaffold.errors import Interrupted, ScaffoldError, UsageError
@@ -16,6 +18,7 @@ from fastapi_scaffold.options import Answer
 
 _VALIDATION = re.compile(r"Validation error for question '(?P<name>\w+)': (?P<detail>.*)", re.S)
 _REQUIRED = re.compile(r"Question '(?P<name>\w+)' is required")
+_YIELD_TAG = re.compile(r"\{%-?\s*yield\b")
 
 
 def copy_template(
@@ -47,7 +50,7 @@ def copy_template(
     else:
         chatter = contextlib.redirect_stderr(io.StringIO())
     try:
-        with warnings.catch_warnings(), chatter, _git_for_this_render_only():
+        with warnings.catch_warnings(), chatter, _git_for_this_render_only(), _render_lean():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             copier.run_copy(
                 str(template),
@@ -90,6 +93,56 @@ def _git_for_this_render_only() -> Iterator[None]:
         for name in gitops.REPOSITORY_VARIABLES & set(local.env.keys()):
             del local.env[name]
         yield
+
+
+@contextlib.contextmanager
+def _render_lean() -> Iterator[None]:
+    """Spare copier two repeated costs that were most of a render (see benchmarks/speed.py).
+
+    Copier compiles every path segment (and the answers file's name) again each time it meets
+    it, and asks git about the destination's index once per file written. `new` renders into a
+    fresh staging folder that is no git repository, where git has nothing to say; and a string
+    compiled once renders the same every time. Both hooks are copier internals, present in the
+    pinned copier 9 (tests/test_render.py fails if they move, and proves the output identical).
+    """
+    from copier._main import Worker
+
+    built = Worker.__dict__["jinja_env"]  # a functools.cached_property
+    synced = Worker.__dict__["_sync_git_index_executable_bit"]
+
+    def jinja_env(worker: Worker) -> Any:
+        environment = built.func(worker)
+        _compile_each_string_once(environment)
+        return environment
+
+    lean = functools.cached_property(jinja_env)
+    lean.__set_name__(Worker, "jinja_env")
+    Worker.jinja_env = lean  # type: ignore[method-assign,assignment]
+    Worker._sync_git_index_executable_bit = lambda *_: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Worker.jinja_env = built  # type: ignore[method-assign]
+        Worker._sync_git_index_executable_bit = synced  # type: ignore[method-assign]
+
+
+def _compile_each_string_once(environment: Any) -> None:
+    compile_string = environment.from_string
+    compiled: dict[str, Any] = {}
+    yield_seen = False
+
+    def from_string(source: str, *args: Any, **kwargs: Any) -> Any:
+        nonlocal yield_seen
+        # A `yield` tag keeps state in the environment between compiling and rendering (copier's
+        # YieldExtension): once a template has one, compile every string again, as copier does.
+        yield_seen = yield_seen or _YIELD_TAG.search(source) is not None
+        if args or kwargs or yield_seen:
+            return compile_string(source, *args, **kwargs)
+        if source not in compiled:
+            compiled[source] = compile_string(source)
+        return compiled[source]
+
+    environment.from_string = from_string
 
 
 def _answer_error(text: str) -> ScaffoldError:
