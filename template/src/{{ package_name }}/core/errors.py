@@ -1,10 +1,17 @@
 """Domain errors: services and repositories raise them and know nothing of HTTP.
 
 The error-handling feature of the app turns each into a response with its status (see main.py).
+Middleware answers outside the app's exception handlers; `render_error` gives its errors (a
+429 of the rate limiter) the same body as every other error.
 """
 
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 
 class AppError(Exception):
@@ -48,3 +55,36 @@ def error_response(description: str) -> dict[str, Any]:
     document, so routes only say when each error happens.
     """
     return {"description": description}
+
+
+class ErrorRenderer(Protocol):
+    """Builds an error response in the app's one error body."""
+
+    def __call__(
+        self,
+        request: Request,
+        status: int,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response: ...
+
+
+def detail_response(
+    request: Request, status: int, detail: str, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """FastAPI's own error body, as it answers an HTTPException: `{"detail": ...}`."""
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def set_error_renderer(app: Starlette, renderer: ErrorRenderer) -> None:
+    """Make `render_error` answer in `renderer`'s body (the error-handling feature's)."""
+    app.state.error_renderer = renderer
+
+
+def render_error(
+    request: Request, status: int, detail: str, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The app's error response, for middleware: the error-handling feature's body, or FastAPI's."""
+    renderer: ErrorRenderer = getattr(request.app.state, "error_renderer", detail_response)
+    return renderer(request, status, detail, headers=headers)
