@@ -83,13 +83,16 @@ def test_presets_examples_and_exit_codes_are_shown(new_help: str) -> None:
         assert f"\n  {code} " in new_help.split("Exit codes:")[1]
 
 
-def test_help_and_completion_load_neither_copier_nor_rich() -> None:
+def test_help_and_completion_load_neither_copier_nor_rich_nor_yaml(tmp_path: Path) -> None:
+    """What `--help` must not pay for; PyYAML only once, to fill the questions' cache."""
     # Printed at exit: completion ends the process from inside main().
     probe = (
         "import atexit, sys; from fastapi_scaffold.cli import main; atexit.register(lambda: "
-        "print('loaded:', sorted({'copier', 'rich', 'pydantic'} & set(sys.modules)))); "
+        "print('loaded:', sorted({'copier', 'rich', 'pydantic', 'yaml'} & set(sys.modules)))); "
         "main(sys.argv[1:])"
     )
+    cache = {"XDG_CACHE_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", probe, "--help"], env={**os.environ, **cache}, check=True)
     for args, env in [
         (["new", "--help"], {}),
         (["--help"], {}),
@@ -107,7 +110,7 @@ def test_help_and_completion_load_neither_copier_nor_rich() -> None:
             capture_output=True,
             text=True,
             check=False,
-            env={**os.environ, **env},
+            env={**os.environ, **cache, **env},
         )
         assert result.stdout.splitlines()[-1] == "loaded: []", result
 

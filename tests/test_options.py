@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fastapi_scaffold import copier_yml
 from fastapi_scaffold.errors import UsageError
 from fastapi_scaffold.options import (
     PRESETS,
@@ -178,3 +181,52 @@ def test_help_describes_computed_defaults_and_conditions() -> None:
 def test_presets_are_described_by_what_they_set() -> None:
     assert describe_preset("standard") == "the defaults"
     assert describe_preset("minimal") == "database=none, error_handling=no, example_resource=no"
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def small_copier_yml(folder: Path, extra: str = "") -> Path:
+    path = folder / "copier.yml"
+    path.write_text(
+        "_subdirectory: template\n"
+        "database:\n  type: str\n  help: Which database\n  choices: [none, sqlite]\n"
+        "  default: sqlite\n"
+        "migrations:\n  type: bool\n  help: Alembic?\n  default: true\n"
+        "  when: \"{{ database != 'none' }}\"\n"
+        "has_database:\n  type: bool\n  default: \"{{ database != 'none' }}\"\n  when: false\n"
+        + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_questions_cache_gives_what_parsing_gives(tmp_path: Path, cache_home: Path) -> None:
+    path = small_copier_yml(tmp_path)
+    first = copier_yml.question_specs(path)  # parsed, then kept
+    assert list(cache_home.glob("fastapi-scaffold/questions-*.json"))
+    assert copier_yml.question_specs(path) == first == copier_yml._parse(path)
+    assert list(first) == ["database", "migrations"]  # settings and computed values left out
+    assert first["database"]["choices"] == ["none", "sqlite"]
+
+
+def test_a_changed_copier_yml_is_read_again(tmp_path: Path, cache_home: Path) -> None:
+    path = small_copier_yml(tmp_path)
+    copier_yml.question_specs(path)
+    small_copier_yml(tmp_path, extra="cache:\n  type: str\n  help: Cache\n  default: none\n")
+    assert "cache" in copier_yml.question_specs(path)
+
+
+def test_a_damaged_or_unwritable_cache_is_not_used(tmp_path: Path, cache_home: Path) -> None:
+    path = small_copier_yml(tmp_path)
+    copier_yml.question_specs(path)
+    (cache_file,) = cache_home.glob("fastapi-scaffold/questions-*.json")
+    cache_file.write_text("{not json", encoding="utf-8")
+    assert list(copier_yml.question_specs(path)) == ["database", "migrations"]
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["questions"]  # written anew
+    shutil.rmtree(cache_home)
+    cache_home.write_text("a file where the cache folder would go", encoding="utf-8")
+    assert list(copier_yml.question_specs(path)) == ["database", "migrations"]

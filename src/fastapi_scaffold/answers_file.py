@@ -1,10 +1,11 @@
-"""YAML answers: `--data-file FILE` in, and the project's `.copier-answers.yml` read and amended."""
+"""YAML answers: `--data-file FILE` in, and the project's `.copier-answers.yml` read and amended.
+
+PyYAML is imported where it is needed, not with this module: `--help` never needs it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import yaml
 
 from fastapi_scaffold.errors import UsageError
 from fastapi_scaffold.template_source import Provenance
@@ -15,6 +16,8 @@ Scalar = str | bool | int | float
 
 def load_data_file(path: Path) -> dict[str, Scalar]:
     """The `question: answer` mapping of a YAML file, or a UsageError that names the problem."""
+    import yaml
+
     where = f"--data-file {path}"
     text = _read_text(path, where)
     try:
@@ -75,6 +78,8 @@ def read_answers(project: Path) -> dict[str, object]:
     answers_path = project / ANSWERS_FILE
     if not answers_path.is_file():
         return {}
+    import yaml
+
     loaded = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
     return {key: value for key, value in loaded.items() if not key.startswith("_")}
 
@@ -91,6 +96,8 @@ def record_provenance(project: Path, source: Provenance) -> None:
     text = answers_path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     header = "".join(line for line in lines[: _header_length(lines)])
+    import yaml
+
     recorded = yaml.safe_load(text) or {}
     recorded["_src_path"] = source.src_path
     if source.commit:

@@ -1,11 +1,10 @@
 """Typed answers: the questions read from copier.yml, presets, and the rules across switches.
 
-Nothing here imports copier, so `--help` stays fast; copier.yml is parsed with PyYAML.
+Nothing here imports copier, so `--help` stays fast; copier.yml is read by copier_yml.py.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -14,8 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from fastapi_scaffold.copier_yml import question_specs
 from fastapi_scaffold.errors import UsageError
 from fastapi_scaffold.template_source import template_root
 
@@ -105,28 +103,19 @@ def _to_bool(question: Question, raw: RawAnswer, *, source: str) -> bool:
 
 @cache
 def load_questions(copier_yml: Path | None = None) -> dict[str, Question]:
-    """Every question of copier.yml, in order.
-
-    Left out: `_`-prefixed settings, and computed values (`when: false`), which are never asked.
-    """
-    path = copier_yml or template_root() / "copier.yml"
-    # libyaml's loader when PyYAML has it: `--help` reads this file on every start.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    questions: dict[str, Question] = {}
-    for name, spec in raw.items():
-        if name.startswith("_") or spec.get("when") is False:
-            continue
-        choices = spec.get("choices") or ()
-        questions[name] = Question(
+    """Every question of copier.yml, in order (computed values, `when: false`, left out)."""
+    specs = question_specs(copier_yml or template_root() / "copier.yml")
+    return {
+        name: Question(
             name=name,
-            type=spec.get("type", "str"),
-            help=" ".join(str(spec.get("help", name)).split()),
-            default=spec.get("default"),
-            choices=tuple(str(choice) for choice in choices),
-            when=spec.get("when"),
+            type=spec["type"],
+            help=spec["help"],
+            default=spec["default"],
+            choices=tuple(spec["choices"]),
+            when=spec["when"],
         )
-    return questions
+        for name, spec in specs.items()
+    }
 
 
 # Presets name a set of answers; `standard` is the defaults. Every key must be a question of
@@ -223,6 +212,8 @@ def _data_answers(pairs: Iterable[str], questions: Mapping[str, Question]) -> di
 
 
 def _suggest(name: str, questions: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, list(questions), n=1)
     if close:
         return f"did you mean '{close[0]}'?"
