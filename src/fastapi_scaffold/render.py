@@ -19,6 +19,9 @@ from fastapi_scaffold.options import Answer
 _VALIDATION = re.compile(r"Validation error for question '(?P<name>\w+)': (?P<detail>.*)", re.S)
 _REQUIRED = re.compile(r"Question '(?P<name>\w+)' is required")
 _YIELD_TAG = re.compile(r"\{%-?\s*yield\b")
+# What makes a string more than itself to Jinja: expressions, tags, comments, line breaks
+# (which Jinja normalises).
+_JINJA_SYNTAX = re.compile(r"\{[{%#]|[\r\n]")
 
 
 def copy_template(
@@ -139,10 +142,21 @@ def _compile_each_string_once(environment: Any) -> None:
         if args or kwargs or yield_seen:
             return compile_string(source, *args, **kwargs)
         if source not in compiled:
-            compiled[source] = compile_string(source)
+            # Most path segments are plain names: nothing to compile.
+            is_plain = _JINJA_SYNTAX.search(source) is None
+            compiled[source] = _Plain(source) if is_plain else compile_string(source)
         return compiled[source]
 
     environment.from_string = from_string
+
+
+class _Plain(str):
+    """A string with no Jinja in it, standing in for its template: it renders as itself."""
+
+    __slots__ = ()
+
+    def render(self, *args: object, **kwargs: object) -> str:
+        return str(self)
 
 
 def _answer_error(text: str) -> ScaffoldError:
