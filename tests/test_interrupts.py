@@ -199,7 +199,7 @@ def test_real_sigints_at_any_moment_keep_the_promise(users_folder: Path) -> None
     scaffold = Path(sys.executable).with_name("fastapi-scaffold")
     before = snapshot(users_folder.parent)
     outcomes = []
-    for delay in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+    for delay in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.3, 1.6):
         shutil.rmtree(users_folder.parent)
         restore(users_folder.parent, before)
         process = subprocess.Popen(

@@ -20,10 +20,6 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _ignore(signum: int, frame: FrameType | None) -> None:
-    """The work is done, or an undo is already the answer to the signal."""
-
-
 @contextmanager
 def _handlers(handler: Handler) -> Iterator[None]:
     previous: dict[signal.Signals, Handler] = {}
@@ -65,17 +61,39 @@ def held(*, drop: bool = False) -> Iterator[None]:
 
 
 def ignore() -> None:
-    """From now on the stop signals change nothing: the work is done (see `restored`)."""
+    """From now on the stop signals change nothing: the work is done (see `restored`).
+
+    SIG_IGN, not a Python handler: the interpreter resets its own handlers to the default as it
+    shuts down, and the default ends the process (exit status -2) even then. Nothing is started
+    after this (an ignored signal would stay ignored in a child).
+    """
     for signum in STOP_SIGNALS:
         try:
-            signal.signal(signum, _ignore)
+            signal.signal(signum, signal.SIG_IGN)
         except ValueError:  # not the main thread
             return
 
 
+# Set by the console script: the process ends with the command, so nothing needs restoring.
+_process_ends_with_the_command = False
+
+
+def process_ends_with_the_command() -> None:
+    """The command is the whole process: `restored` keeps what the command set (see `ignore`).
+
+    Otherwise the default Ctrl-C would come back for the last steps of the interpreter (its
+    teardown), where it would end the process with a traceback or SIGINT after the work is done.
+    """
+    global _process_ends_with_the_command
+    _process_ends_with_the_command = True
+
+
 @contextmanager
 def restored() -> Iterator[None]:
-    """Whatever happens inside, the stop signals' handlers are as before afterwards."""
+    """For a caller that goes on after the command (tests): the handlers are as before after it."""
+    if _process_ends_with_the_command:
+        yield
+        return
     try:
         previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
     except ValueError:
