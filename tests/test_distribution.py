@@ -10,19 +10,13 @@ from pathlib import Path
 import pytest
 from uv import find_uv_bin
 
+from fastapi_scaffold.template_source import URL_VARIABLE, release_tag
+from tests.gitrepos import bare_url, template_repo, tree
+
 ROOT = Path(__file__).resolve().parents[1]
 # Lines of the answers file that say where a render came from, not what it is.
 PROVENANCE = ("_src_path:", "_commit:")
 UV = find_uv_bin()
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    files = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.is_file() and ".git" not in relative.parts:
-            files[str(relative)] = path.read_bytes()
-    return files
 
 
 def without_provenance(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -31,15 +25,16 @@ def without_provenance(files: dict[str, bytes]) -> dict[str, bytes]:
     return {**files, ".copier-answers.yml": kept.encode()}
 
 
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(command: list[str], cwd: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTEST_"))}
+    env.update(extra_env)
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
     return result
 
 
-def cli_render(scaffold: str, where: Path, *args: str) -> Path:
-    run([scaffold, "new", "myapi", "-y", "--no-git", *args], where)
+def cli_render(scaffold: str, where: Path, *args: str, **extra_env: str) -> Path:
+    run([scaffold, "new", "myapi", "-y", "--no-git", *args], where, **extra_env)
     return where / "myapi"
 
 
@@ -60,7 +55,11 @@ def test_plain_copier_copy_equals_the_cli(tmp_path: Path, checkout_render: Path)
 def test_the_wheel_renders_the_same_project(
     tmp_path_factory: pytest.TempPathFactory, checkout_render: Path
 ) -> None:
-    """Build the wheel, install it in a fresh environment outside the checkout, run `new`."""
+    """Build the wheel, install it in a fresh environment outside the checkout, run `new`.
+
+    The wheel is a release: its project records the template's URL and the release tag, and is
+    byte for byte what a native `copier copy <url> -r v<version>` makes (answers file included).
+    """
     dist = tmp_path_factory.mktemp("dist")
     run([UV, "build", "--wheel", "--quiet", "--out-dir", str(dist), str(ROOT)], ROOT)
     (wheel,) = dist.glob("*.whl")
@@ -73,7 +72,17 @@ def test_the_wheel_renders_the_same_project(
         [UV, "pip", "install", "--quiet", "--compile-bytecode", "--python", python, str(wheel)],
         dist,
     )
-    installed = cli_render(str(venv / "bin" / "fastapi-scaffold"), tmp_path_factory.mktemp("wheel"))
+    # The release's tag in a remote of its own, reached by file:// (no network).
+    tag = release_tag()
+    assert tag is not None
+    remote = tmp_path_factory.mktemp("remote")
+    url = bare_url(template_repo(remote / "template", tag=tag), remote / "template.git")
+    scaffold = str(venv / "bin" / "fastapi-scaffold")
+    installed = cli_render(scaffold, tmp_path_factory.mktemp("wheel"), **{URL_VARIABLE: url})
     packaged = tree(installed)
     assert not [name for name in packaged if "__pycache__" in name or name.endswith(".pyc")]
     assert without_provenance(packaged) == without_provenance(tree(checkout_render))
+    native = tmp_path_factory.mktemp("native")
+    copier = str(Path(sys.executable).with_name("copier"))
+    run([copier, "copy", "--defaults", "--quiet", "-r", tag, url, "myapi"], native)
+    assert packaged == tree(native / "myapi")

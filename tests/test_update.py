@@ -2,46 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import copier
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from fastapi_scaffold import scaffold
 from fastapi_scaffold.cli import app
-from fastapi_scaffold.template_source import template_root
-
-IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=author@example.com"]
-
-
-def git(folder: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=folder, capture_output=True, text=True, check=True
-    )
-    return result.stdout
-
-
-def commit_all(folder: Path, message: str, tag: str | None = None) -> None:
-    git(folder, "add", "-A")
-    git(folder, "commit", "-q", "-m", message)
-    if tag:
-        git(folder, "tag", tag)
+from tests.gitrepos import commit_all, git, recorded
+from tests.gitrepos import template_repo as make_template_repo
 
 
 @pytest.fixture
 def template_repo(tmp_path: Path) -> Path:
     """This checkout's template, released as `v1` in a git repository of its own."""
-    repo = tmp_path / "template-repo"
-    repo.mkdir()
-    shutil.copy2(template_root() / "copier.yml", repo / "copier.yml")
-    shutil.copytree(template_root() / "template", repo / "template")
-    git(repo, "init", "-q")
-    commit_all(repo, "template v1", tag="v1")
-    return repo
+    return make_template_repo(tmp_path / "template-repo", tag="v1")
 
 
 def new_project(template: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -49,10 +25,6 @@ def new_project(template: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(app, ["new", "myapi", str(folder / "myapi"), "-y"])
     assert result.exit_code == 0, result.stderr
     return folder / "myapi"
-
-
-def recorded(project: Path) -> dict[str, object]:
-    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8")))
 
 
 def test_copier_update_brings_a_newer_template_and_keeps_the_users_edits(

@@ -24,7 +24,15 @@ from fastapi_scaffold.options import (
     load_questions,
     show_answer,
 )
-from fastapi_scaffold.scaffold import Created, NewProject, Plan, create_project, next_steps
+from fastapi_scaffold.scaffold import (
+    Created,
+    NewProject,
+    Plan,
+    create_project,
+    next_steps,
+    template_source,
+)
+from fastapi_scaffold.template_source import URL_VARIABLE
 
 PROG = "fastapi-scaffold"
 QUESTIONS_SECTION = "Questions (copier.yml)"
@@ -199,6 +207,30 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Skip git init and the first commit.")
     ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATH-OR-URL",
+            help="Render this Copier template (a folder or git URL) instead of the packaged one.",
+            show_default=False,
+        ),
+    ] = None,
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REF",
+            help="With --template: the git tag, branch or commit to render.",
+            show_default=False,
+        ),
+    ] = None,
+    template_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help=f"The packaged template's git URL, recorded for updates (${URL_VARIABLE}).",
+            show_default=False,
+        ),
+    ] = None,
     *,
     question_flags: dict[str, Any],
 ) -> None:
@@ -218,11 +250,26 @@ def new(
         force=force,
         git=not no_git,
         dry_run=dry_run,
+        **_template_choice(template, vcs_ref, template_url),
     )
     created = _create(request, questions)
     for warning in created.warnings:
         console.warning(warning)
     _report(created, questions, as_json=json_output)
+
+
+def _template_choice(
+    template: str | None, vcs_ref: str | None, template_url: str | None
+) -> dict[str, str | None]:
+    if template is None and vcs_ref is not None:
+        raise UsageError("--vcs-ref needs --template", hint="the packaged template is one version")
+    if template is not None and template_url is not None:
+        raise UsageError(
+            "--template-url is for the packaged template, not --template",
+            hint="copier records the --template source itself",
+        )
+    source = template_source(template) if template is not None else None
+    return {"template": source, "vcs_ref": vcs_ref, "template_url": template_url}
 
 
 def _checked_answers(

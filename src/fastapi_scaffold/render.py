@@ -25,15 +25,17 @@ _JINJA_SYNTAX = re.compile(r"\{[{%#]|[\r\n]")
 
 
 def copy_template(
-    template: Path,
+    template: Path | str,
     destination: Path,
     answers: Mapping[str, Answer],
     *,
     interactive: bool,
+    vcs_ref: str | None = None,
 ) -> None:
-    """Render `template` (a plain folder) into `destination`, which must not exist yet.
+    """Render `template` (a folder, or any Copier source at `vcs_ref`) into `destination`.
 
-    Copier validates every answer (choices and the validators of copier.yml) before it writes.
+    `destination` must not exist yet. Copier validates every answer (choices and the validators
+    of copier.yml) before it writes.
     """
     import copier
     from copier.errors import (
@@ -59,6 +61,7 @@ def copy_template(
                 str(template),
                 str(destination),
                 data=dict(answers),
+                vcs_ref=vcs_ref,
                 defaults=not interactive,
                 quiet=True,
                 unsafe=False,

@@ -8,6 +8,7 @@ included); the few changes to the user's folder itself are journaled and undone 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -43,6 +44,11 @@ class NewProject:
     force: bool = False
     git: bool = True
     dry_run: bool = False
+    # `--template`: any Copier source instead of the packaged template, at `--vcs-ref`.
+    template: str | None = None
+    vcs_ref: str | None = None
+    # `--template-url`: what a release records as its template's URL.
+    template_url: str | None = None
 
 
 @dataclass
@@ -116,16 +122,20 @@ def _render(
     """Render into `staging/project` and check the result against the destination."""
     from fastapi_scaffold.render import copy_template as render_template  # imports copier
 
-    root = template_root()
     project = staging / "project"
     answers = {**request.answers, "project_name": request.name}
     try:
-        with _template_files(root) as template:
-            progress("render  template")
-            render_template(template, project, answers, interactive=request.interactive)
-        source = provenance(root)
-        if source is not None:
-            record_provenance(project, source)
+        if request.template is not None:  # copier records the source itself
+            progress(f"render  {request.template}")
+            render_template(
+                request.template,
+                project,
+                answers,
+                interactive=request.interactive,
+                vcs_ref=request.vcs_ref,
+            )
+        else:
+            _render_packaged(request, project, answers, progress)
     except OSError as error:
         raise _write_error(error, destination) from error
     rendered = read_answers(project)
@@ -133,6 +143,33 @@ def _render(
     files = _relative_files(project)
     replaced = _files_to_replace(destination, files) if merge else []
     return Plan(path=destination, answers=rendered, files=files, replaced=replaced)
+
+
+def _render_packaged(
+    request: NewProject, project: Path, answers: dict[str, Answer], progress: Progress
+) -> None:
+    from fastapi_scaffold.render import copy_template as render_template  # imports copier
+
+    root = template_root()
+    with _template_files(root) as template:
+        progress("render  template")
+        render_template(template, project, answers, interactive=request.interactive)
+    source = provenance(root, request.template_url)
+    if source is not None:
+        record_provenance(project, source)
+
+
+def template_source(given: str) -> str:
+    """`--template` as copier must record it: a URL as typed, a folder as an absolute path."""
+    if "://" in given or re.match(r"^[\w.-]+@[\w.-]+:", given) or given.startswith(("gh:", "gl:")):
+        return given
+    folder = Path(given).expanduser()
+    if not folder.is_dir():
+        raise UsageError(
+            f"--template {given}: no such folder",
+            hint="give a folder holding copier.yml, or a git URL",
+        )
+    return str(folder.resolve())
 
 
 @contextmanager

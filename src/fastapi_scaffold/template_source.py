@@ -5,20 +5,32 @@ carries), never from copier's view of the git repository: copier would clone a c
 uncommitted changes and replay its whole work tree, so a project generated inside it, a virtual
 environment or a cache would change or break the render. The project then records the checkout
 and its HEAD (`_src_path`, `_commit`) as copier itself would, so `copier update` works on it.
+
+The wheel of a release carries the template of that release's tag. A project it makes records
+the template's canonical git URL and the tag `v<version>`, the answers file a native
+`copier copy <url> -r v<version>` writes, so `copier update` works on it from any machine.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi_scaffold import gitops
+from fastapi_scaffold import __version__, gitops
 from fastapi_scaffold.errors import ScaffoldError
 
 _PACKAGED = Path(__file__).resolve().parent / "_template"
 _CHECKOUT = Path(__file__).resolve().parents[2]
 TEMPLATE_FILES = ("copier.yml", "template")
+DISTRIBUTION = "fastapi-scaffold"
+URL_VARIABLE = "FASTAPI_SCAFFOLD_TEMPLATE_URL"
+# The package metadata's [project.urls] entry that names the template's git repository.
+_URL_LABEL = "Source"
+# A release version, as opposed to a development or local build (`0.2.0.dev3`, `0.1.0+g1a2b`).
+_RELEASE = re.compile(r"\d+(\.\d+)*")
 # Never part of a template, wherever they turn up (copier.yml's _exclude drops them too).
 _NOT_TEMPLATE = shutil.ignore_patterns("__pycache__", "*.py[co]", ".DS_Store")
 
@@ -54,8 +66,38 @@ def copy_template(root: Path, into: Path) -> Path:
     return into
 
 
-def provenance(root: Path) -> Provenance | None:
-    """For a checkout: its path and HEAD, as copier records them. None for the wheel's copy."""
-    if not is_checkout(root):
+def provenance(root: Path, template_url: str | None = None) -> Provenance | None:
+    """What a project rendered from `root` records; None keeps what copier wrote.
+
+    A checkout: its path and HEAD, as copier records them. The wheel of a release: the template's
+    URL and the release tag. The wheel of a development build: nothing it could be updated from.
+    """
+    if is_checkout(root):
+        return Provenance(src_path=str(root), commit=gitops.describe(root))
+    tag = release_tag()
+    url = template_url or canonical_url()
+    if tag is None or url is None:
         return None
-    return Provenance(src_path=str(root), commit=gitops.describe(root))
+    return Provenance(src_path=url, commit=tag)
+
+
+def release_tag(version: str = __version__) -> str | None:
+    """`v<version>` for a release, None for a development or local build."""
+    return f"v{version}" if _RELEASE.fullmatch(version) else None
+
+
+def canonical_url() -> str | None:
+    """The template's git URL: $FASTAPI_SCAFFOLD_TEMPLATE_URL, else the package metadata's."""
+    if override := os.environ.get(URL_VARIABLE, "").strip():
+        return override
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in entries:
+        label, _, url = str(entry).partition(",")
+        if label.strip() == _URL_LABEL and url.strip():
+            return str(url.strip())
+    return None

@@ -1,0 +1,59 @@
+"""Real git repositories for the update tests: template releases, bare remotes, projects."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from fastapi_scaffold.template_source import copy_template, template_root
+
+IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=author@example.com"]
+
+
+def git(folder: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *IDENTITY, *args], cwd=folder, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def commit_all(folder: Path, message: str, tag: str | None = None) -> None:
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "--no-verify", "-m", message)
+    if tag:
+        git(folder, "tag", tag)
+
+
+def template_repo(folder: Path, tag: str | None = "v1") -> Path:
+    """This checkout's template, committed (and tagged) in a git repository of its own."""
+    folder.mkdir(parents=True)
+    copy_template(template_root(), folder)
+    git(folder, "init", "-q")
+    commit_all(folder, f"template {tag or 'v1'}", tag=tag)
+    return folder
+
+
+def bare_url(repo: Path, into: Path) -> str:
+    """A bare clone of `repo` (with its tags) as a file:// URL: a remote, without a network."""
+    git(repo.parent, "clone", "-q", "--bare", str(repo), str(into))
+    return into.as_uri()
+
+
+def push_tags(repo: Path, url: str) -> None:
+    git(repo, "push", "-q", url, "HEAD:refs/heads/main", "--tags")
+
+
+def recorded(project: Path) -> dict[str, object]:
+    """The whole answers file, copier's `_` keys included."""
+    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8")))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below `root` but git's own, by relative path."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
