@@ -15,7 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from fastapi_scaffold import scaffold
+from fastapi_scaffold import scaffold, template_source
 from fastapi_scaffold.cli import app
 from fastapi_scaffold.template_source import template_root
 
@@ -162,10 +162,14 @@ def test_a_project_outside_the_checkout_leaves_its_exclude_alone(
     assert (checkout / ".git" / "info" / "exclude").read_bytes() == before
 
 
-def test_the_installed_template_records_no_commit(
+def test_a_development_builds_template_records_no_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A plain folder (the wheel's copy) has no history: copier records none either."""
+    """A plain folder (the wheel's copy) of no release has no history: copier records none.
+
+    (A release's records its URL and tag: tests/test_release.py.)
+    """
+    monkeypatch.setattr(template_source, "release_tag", lambda: None)
     plain = tmp_path / "plain"
     plain.mkdir()
     shutil.copy2(template_root() / "copier.yml", plain / "copier.yml")
