@@ -57,3 +57,18 @@ def tree(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file() and ".git" not in path.relative_to(root).parts
     }
+
+
+# The scripted change of a second release: a new file, and a changed line of a shared file.
+NEW_FILE = ("CHANGELOG.md", "# Changelog\n\n- v2\n")
+SHARED_FILE = "_readme/start.md"
+OLD_LINE, NEW_LINE = "A layered FastAPI service", "A layered, updatable FastAPI service"
+
+
+def release_v2(repo: Path, tag: str = "v2") -> None:
+    """Change the template as a next release would, commit and tag it."""
+    name, text = NEW_FILE
+    (repo / "template" / name).write_text(text, encoding="utf-8")
+    shared = repo / "template" / SHARED_FILE
+    shared.write_text(shared.read_text(encoding="utf-8").replace(OLD_LINE, NEW_LINE, 1))
+    commit_all(repo, f"template {tag}", tag=tag)

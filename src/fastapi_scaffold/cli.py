@@ -20,6 +20,7 @@ from fastapi_scaffold.options import (
     AnswerRequest,
     Question,
     build_answers,
+    changed_answers,
     describe_preset,
     load_questions,
     show_answer,
@@ -33,6 +34,13 @@ from fastapi_scaffold.scaffold import (
     template_source,
 )
 from fastapi_scaffold.template_source import URL_VARIABLE
+from fastapi_scaffold.update import (
+    CONFLICT_STYLES,
+    Updated,
+    UpdateRequest,
+    find_project,
+    update_project,
+)
 
 PROG = "fastapi-scaffold"
 QUESTIONS_SECTION = "Questions (copier.yml)"
@@ -456,6 +464,158 @@ class _NewCommand(SectionedCommand):
 
 
 app.command("new", cls=_NewCommand)(_with_question_flags(new, _FLAG_QUESTIONS))
+
+
+UPDATE_EXIT_CODES = (
+    ("0", "updated (or already up to date); with --dry-run, shown"),
+    ("1", "not a clean git work tree of a project; its template cannot be reached"),
+    ("2", "a wrong option or answer"),
+    ("3", "conflicts are left in the files listed: resolve them, then commit"),
+    ("130", "interrupted: the project is back at its last commit"),
+)
+ProjectPath = Annotated[
+    Path,
+    typer.Argument(metavar="[PATH]", help="The project's folder (default: .).", show_default=False),
+]
+ConflictStyle = Annotated[
+    str,
+    typer.Option(
+        metavar="inline|rej",
+        help="Leave conflicts as markers in the file (inline) or beside it in FILE.rej.",
+    ),
+]
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Update a throwaway clone; list what would change."),
+]
+
+
+def update(
+    path: ProjectPath = Path("."),
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="REF",
+            help="The template tag, branch or commit (default: this release's tag; for other"
+            " templates, the newest tag).",
+            show_default=False,
+        ),
+    ] = None,
+    conflict: ConflictStyle = "inline",
+    dry_run: DryRun = False,
+) -> None:
+    """Take in a newer version of the template, keeping your edits.
+
+    The project must be a git work tree with everything committed. The changes are left
+    uncommitted for you to review (`git diff`) and commit.
+    """
+    request = UpdateRequest(path=path, to=to, conflict=_conflict_style(conflict), dry_run=dry_run)
+    _report_update(update_project(request, progress=console.step))
+
+
+def set_answers(
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="KEY=VALUE... [PATH]",
+            help="New answers by their copier.yml names; then the project (default: .).",
+        ),
+    ],
+    conflict: ConflictStyle = "inline",
+    dry_run: DryRun = False,
+) -> None:
+    """Change answers: switch a feature on, off or to another backend.
+
+    The same template version is rendered again with the new answers through copier update, so
+    your edits stay; a file the change removes stays if you edited it. The answers are checked
+    as `new` checks them before anything is touched.
+    """
+    *pairs, last = assignments
+    path = Path(".") if "=" in last else Path(last)
+    pairs = [*pairs, last] if "=" in last else pairs
+    if not pairs:
+        raise UsageError("no KEY=VALUE to set", hint=f"for example: {PROG} set cache=redis")
+    _, recorded = find_project(path)
+    answers = changed_answers(pairs, recorded.answers, load_questions())
+    request = UpdateRequest(
+        path=path,
+        answers=answers,
+        conflict=_conflict_style(conflict),
+        dry_run=dry_run,
+        keep_version=True,
+    )
+    _report_update(update_project(request, progress=console.step))
+
+
+def _conflict_style(given: str) -> str:
+    if given not in CONFLICT_STYLES:
+        raise UsageError(
+            f"--conflict {given}: not a conflict style",
+            hint=f"choose one of: {', '.join(CONFLICT_STYLES)}",
+        )
+    return given
+
+
+def _report_update(updated: Updated) -> None:
+    """The changed files on stdout; kept files, conflicts and the next step on stderr."""
+    where = _shown(updated.path)
+    if updated.answers:
+        pairs = " ".join(f"{key}={show_answer(value)}" for key, value in updated.answers.items())
+        done = f"set {pairs} in {where} (template {updated.to_ref})"
+    else:
+        done = f"updated {where} from {updated.from_ref} to {updated.to_ref}"
+    if not updated.changes and not updated.dry_run:
+        console.note(f"{where} is already at {updated.to_ref} with these answers: nothing to do")
+        return
+    if updated.dry_run:
+        console.data(f"dry run, nothing was changed: {done} would change")
+    for line in updated.changes:
+        console.data(line)
+    for relative in updated.kept:
+        console.warning(f"kept {relative}: you changed it, and the template no longer has it")
+    if updated.conflicts:
+        raise ScaffoldError(
+            f"conflicts {'would be' if updated.dry_run else 'are'} left in"
+            f" {len(updated.conflicts)} files: {', '.join(updated.conflicts)}",
+            hint="resolve the <<<<<<< markers (or the .rej files), then commit",
+            exit_code=3,
+        )
+    if not updated.dry_run:
+        console.note(f"{done}: review with `git diff`, then commit")
+
+
+class _UpdateCommand(SectionedCommand):
+    usage = "[OPTIONS] [PATH]"
+    sections = (
+        Section(
+            "Examples",
+            lines=(
+                f"{PROG} update",
+                f"{PROG} update myapi --dry-run",
+                f"{PROG} update --to v0.2.0",
+            ),
+        ),
+        Section("Exit codes", rows=UPDATE_EXIT_CODES),
+    )
+
+
+class _SetCommand(SectionedCommand):
+    usage = "[OPTIONS] KEY=VALUE... [PATH]"
+    sections = (
+        Section(
+            "Examples",
+            lines=(
+                f"{PROG} set cache=redis",
+                f"{PROG} set cache=none metrics=true myapi --dry-run",
+            ),
+        ),
+        Section("Exit codes", rows=UPDATE_EXIT_CODES),
+    )
+
+
+app.command("update", cls=_UpdateCommand)(update)
+app.command("set", cls=_SetCommand)(set_answers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

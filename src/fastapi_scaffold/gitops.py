@@ -1,4 +1,4 @@
-"""git for `new`: the first commit of a project, and what a template checkout records.
+"""git for `new` and `update`: the first commit, what a checkout records, a project's state.
 
 Every git process runs with the user's identity and configuration but without the variables
 that point git at another repository (a hook or a `git rebase --exec` sets them), so `new`
@@ -117,6 +117,37 @@ def exclude_locally(checkout: Path, folder: Path) -> bool:
     return True
 
 
+def output(folder: Path, *args: str) -> str:
+    """What `git ARGS` prints in `folder`, or GitFailed naming the failure."""
+    result = _run_git(folder, *args)
+    if result.returncode != 0:
+        raise GitFailed(_failure(args, result))
+    return result.stdout
+
+
+def changes(project: Path) -> list[str]:
+    """`git status --porcelain` lines (each untracked file too): empty for a clean tree."""
+    status = output(project, "status", "--porcelain", "--untracked-files=all")
+    return [line for line in status.splitlines() if line]
+
+
+def is_repository_root(folder: Path) -> bool:
+    """A bare repository, or the top of a work tree (not merely a folder inside one)."""
+    try:
+        if output(folder, "rev-parse", "--is-bare-repository").strip() == "true":
+            return True
+        top = output(folder, "rev-parse", "--show-toplevel").strip()
+    except GitFailed:
+        return False
+    return Path(top).resolve() == folder.resolve()
+
+
+def discard_changes(project: Path) -> None:
+    """Put a work tree that was clean back to its last commit (an update that failed)."""
+    output(project, "reset", "--hard", "--quiet", "HEAD")
+    output(project, "clean", "-d", "--force", "--quiet")
+
+
 def _has_identity(project: Path) -> bool:
     for key in ("user.name", "user.email"):
         result = _run_git(project, "config", key)
@@ -128,10 +159,14 @@ def _has_identity(project: Path) -> bool:
 def _git(project: Path, *args: str, config: Sequence[str] = ()) -> None:
     result = _run_git(project, *config, *args)
     if result.returncode != 0:
-        detail = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
-        reason = detail[-1].strip() if detail else f"exit code {result.returncode}"
-        command = next(arg for arg in args if not arg.startswith("-"))
-        raise GitFailed(f"git {command} failed: {reason.removeprefix('fatal: ')}")
+        raise GitFailed(_failure(args, result))
+
+
+def _failure(args: Sequence[str], result: subprocess.CompletedProcess[str]) -> str:
+    detail = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+    reason = detail[-1].strip() if detail else f"exit code {result.returncode}"
+    command = next(arg for arg in args if not arg.startswith("-"))
+    return f"git {command} failed: {reason.removeprefix('fatal: ')}"
 
 
 def _run_git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -194,21 +194,46 @@ def _file_answers(
     return checked
 
 
-def _data_answers(pairs: Iterable[str], questions: Mapping[str, Question]) -> dict[str, Answer]:
+def _data_answers(
+    pairs: Iterable[str], questions: Mapping[str, Question], *, command: str = "--data"
+) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key:
             raise UsageError(
-                f"--data '{pair}' is not KEY=VALUE",
-                hint="for example: --data database=postgresql",
+                f"{command} '{pair}' is not KEY=VALUE",
+                hint=f"for example: {command} database=postgresql",
             )
         question = questions.get(key)
         if question is None:
-            raise UsageError(f"--data: unknown question '{key}'", hint=_suggest(key, questions))
-        answers[key] = question.coerce(value, source=f"--data {key}")
+            raise UsageError(f"{command}: unknown question '{key}'", hint=_suggest(key, questions))
+        answers[key] = question.coerce(value, source=f"{command} {key}")
     return answers
+
+
+# What names the project: changing one would move its package, and the user's code with it.
+FIXED_AFTER_NEW = frozenset({"project_name", "project_slug", "package_name"})
+
+
+def changed_answers(
+    pairs: Iterable[str], recorded: Mapping[str, object], questions: Mapping[str, Question]
+) -> dict[str, Answer]:
+    """`set KEY=VALUE...`: the new answers, checked alone and with the recorded ones."""
+    changed = _data_answers(pairs, questions, command="set")
+    if fixed := sorted(FIXED_AFTER_NEW & changed.keys()):
+        raise UsageError(
+            f"set: {fixed[0]} names the project and cannot change after new",
+            hint="make a new project with the new name, and move your code into it",
+        )
+    kept = {
+        name: value
+        for name, value in recorded.items()
+        if name in questions and isinstance(value, str | bool)
+    }
+    check_rules({**kept, **changed}, questions, explicit=changed.keys())
+    return {name: value for name, value in changed.items() if recorded.get(name) != value}
 
 
 def _suggest(name: str, questions: Iterable[str]) -> str:

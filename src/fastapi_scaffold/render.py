@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import os
 import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from fastapi_scaffold import gitops
@@ -31,6 +33,7 @@ def copy_template(
     *,
     interactive: bool,
     vcs_ref: str | None = None,
+    git_environment: Mapping[str, str] | None = None,
 ) -> None:
     """Render `template` (a folder, or any Copier source at `vcs_ref`) into `destination`.
 
@@ -40,12 +43,9 @@ def copy_template(
     import copier
     from copier.errors import (
         CopierAnswersInterrupt,
-        CopierError,
         DirtyLocalWarning,
         InteractiveSessionError,
     )
-    from jinja2 import UndefinedError
-    from plumbum import ProcessExecutionError
 
     # Questions go to stderr, with the progress lines: stdout is for the project's path, and
     # `cd "$(fastapi-scaffold new x)"` must still show them. Without questions to ask, copier's
@@ -55,17 +55,23 @@ def copy_template(
     else:
         chatter = contextlib.redirect_stderr(io.StringIO())
     try:
-        with warnings.catch_warnings(), chatter, _git_for_this_render_only(), _render_lean():
+        with (
+            warnings.catch_warnings(),
+            chatter,
+            _git_for_this_render_only(git_environment or {}),
+            _render_lean(),
+        ):
             warnings.simplefilter("ignore", DirtyLocalWarning)
-            copier.run_copy(
-                str(template),
-                str(destination),
-                data=dict(answers),
-                vcs_ref=vcs_ref,
-                defaults=not interactive,
-                quiet=True,
-                unsafe=False,
-            )
+            with _copier_failures("rendering"):
+                copier.run_copy(
+                    str(template),
+                    str(destination),
+                    data=dict(answers),
+                    vcs_ref=vcs_ref,
+                    defaults=not interactive,
+                    quiet=True,
+                    unsafe=False,
+                )
     except CopierAnswersInterrupt:  # Ctrl-C at a question (it is also a CopierError)
         raise Interrupted() from None
     except InteractiveSessionError as error:
@@ -75,6 +81,53 @@ def copy_template(
         raise ScaffoldError(
             "cannot ask questions: no terminal", hint="pass -y/--defaults and answer with flags"
         ) from error
+
+
+def update_template(
+    project: Path,
+    *,
+    vcs_ref: str | None,
+    answers: Mapping[str, Answer],
+    conflict: str,
+    git_environment: Mapping[str, str],
+) -> None:
+    """`copier update` of the git work tree `project`, asking nothing, with the changed `answers`.
+
+    The template's migrations run (`unsafe`): the project records the template it trusts, and
+    a migration is how a renamed file keeps the user's edits. Conflicts are no error here: the
+    caller finds them. `git_environment` is set for copier's git (e.g. a bundle for a URL).
+    """
+    import copier
+
+    with (
+        contextlib.redirect_stdout(sys.stderr),
+        contextlib.redirect_stderr(io.StringIO()),
+        _git_for_this_render_only(git_environment),
+        _copier_failures("updating"),
+    ):
+        copier.run_update(
+            str(project),
+            data=dict(answers),
+            vcs_ref=vcs_ref,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=True,
+            conflict=conflict,  # type: ignore[arg-type]
+        )
+
+
+@contextlib.contextmanager
+def _copier_failures(doing: str) -> Iterator[None]:
+    """copier's failures as one-line ScaffoldErrors (a ValueError is a wrong answer)."""
+    from copier.errors import CopierAnswersInterrupt, CopierError, InteractiveSessionError
+    from jinja2 import UndefinedError
+    from plumbum import ProcessExecutionError
+
+    try:
+        yield
+    except (CopierAnswersInterrupt, InteractiveSessionError):  # the caller's to tell
+        raise
     except ValueError as error:
         raise _answer_error(str(error)) from error
     except UndefinedError as error:
@@ -84,21 +137,39 @@ def copy_template(
         ) from error
     except ProcessExecutionError as error:
         raise ScaffoldError(
-            f"git failed while rendering: {_first_line(str(error.stderr))}"
+            f"git failed while {doing}: {_first_line(str(error.stderr))}"
         ) from error
     except CopierError as error:
         raise ScaffoldError(_first_line(str(error))) from error
 
 
 @contextlib.contextmanager
-def _git_for_this_render_only() -> Iterator[None]:
-    """Copier's own git calls (plumbum) run without GIT_DIR, GIT_WORK_TREE and the like."""
+def _git_for_this_render_only(extra: Mapping[str, str] = MappingProxyType({})) -> Iterator[None]:
+    """Copier's own git calls (plumbum) run without GIT_DIR, GIT_WORK_TREE and the like.
+
+    `extra` variables are set for them (and for copier itself) during the render only.
+    """
     from plumbum import local
 
-    with local.env():
+    with local.env(**extra), _os_environment(extra):
         for name in gitops.REPOSITORY_VARIABLES & set(local.env.keys()):
             del local.env[name]
         yield
+
+
+@contextlib.contextmanager
+def _os_environment(extra: Mapping[str, str]) -> Iterator[None]:
+    """Copier reads a few settings (COPIER_CACHE_DIR) from os.environ itself."""
+    previous = {name: os.environ.get(name) for name in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextlib.contextmanager

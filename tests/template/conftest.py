@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.matrix import Case, derive_cases
-from tests.template.harness import Toolchain, find_python
+from tests.template.harness import Toolchain
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = derive_cases()
@@ -31,27 +31,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         "case",
         [pytest.param(case, id=case.id, marks=pytest.mark.xdist_group(case.id)) for case in selected],
     )
-
-
-@pytest.fixture(scope="session")
-def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """A folder all xdist workers of this run share."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if worker_id != "master" else base
-
-
-@pytest.fixture(scope="session")
-def toolchains(shared_dir: Path) -> Callable[[str], Toolchain]:
-    made: dict[str, Toolchain] = {}
-
-    def toolchain(python_version: str) -> Toolchain:
-        if python_version not in made:
-            root = shared_dir / f"toolchain-py{python_version}"
-            root.mkdir(exist_ok=True)
-            made[python_version] = Toolchain(root, find_python(python_version))
-        return made[python_version]
-
-    return toolchain
 
 
 @pytest.fixture(scope="session")
