@@ -9,7 +9,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -174,54 +174,118 @@ def _os_environment(extra: Mapping[str, str]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _render_lean() -> Iterator[None]:
-    """Spare copier two repeated costs that were most of a render (see benchmarks/speed.py).
+    """Spare copier the repeated costs that were most of a render (see benchmarks/speed.py).
 
     Copier compiles every path segment (and the answers file's name) again each time it meets
-    it, and asks git about the destination's index once per file written. `new` renders into a
-    fresh staging folder that is no git repository, where git has nothing to say; and a string
-    compiled once renders the same every time. Both hooks are copier internals, present in the
-    pinned copier 9 (tests/test_render.py fails if they move, and proves the output identical).
+    it, builds its whole render context for each (~900 times), and asks git about the
+    destination's index once per file written. `new` renders into a fresh staging folder that
+    is no git repository, where git has nothing to say; a string compiled once renders the same
+    every time, a plain one renders as itself, and code compiled by an earlier run is kept
+    (fastapi_scaffold.compiled). These hooks are copier internals, present in the pinned copier
+    9 (tests/test_render.py fails if they move, and proves the output identical).
     """
     from copier._main import Worker
 
     built = Worker.__dict__["jinja_env"]  # a functools.cached_property
     synced = Worker.__dict__["_sync_git_index_executable_bit"]
+    render_string = Worker.__dict__["_render_string"]
+    answers_relpath = Worker.__dict__["answers_relpath"]  # a property
+    environments: list[_LeanEnvironment] = []
 
     def jinja_env(worker: Worker) -> Any:
         environment = built.func(worker)
-        _compile_each_string_once(environment)
+        if _default_syntax(environment):
+            environments.append(_LeanEnvironment(environment))
         return environment
 
     lean = functools.cached_property(jinja_env)
     lean.__set_name__(Worker, "jinja_env")
     Worker.jinja_env = lean  # type: ignore[method-assign,assignment]
     Worker._sync_git_index_executable_bit = lambda *_: None  # type: ignore[method-assign]
+    Worker._render_string = _plain_as_itself(render_string)  # type: ignore[method-assign]
+    Worker.answers_relpath = property(_plain_answers_file(answers_relpath.fget))  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
         Worker.jinja_env = built  # type: ignore[method-assign]
         Worker._sync_git_index_executable_bit = synced  # type: ignore[method-assign]
+        Worker._render_string = render_string  # type: ignore[method-assign]
+        Worker.answers_relpath = answers_relpath  # type: ignore[method-assign]
+    for environment in environments:
+        environment.cache.save()
 
 
-def _compile_each_string_once(environment: Any) -> None:
-    compile_string = environment.from_string
-    compiled: dict[str, Any] = {}
-    yield_seen = False
+def _default_syntax(environment: Any) -> bool:
+    """Jinja's own delimiters, which the plain and `yield` patterns above are written for."""
+    return (
+        (environment.block_start_string, environment.variable_start_string) == ("{%", "{{")
+        and environment.comment_start_string == "{#"
+        and environment.line_statement_prefix is None
+        and environment.line_comment_prefix is None
+    )
 
-    def from_string(source: str, *args: Any, **kwargs: Any) -> Any:
-        nonlocal yield_seen
-        # A `yield` tag keeps state in the environment between compiling and rendering (copier's
-        # YieldExtension): once a template has one, compile every string again, as copier does.
-        yield_seen = yield_seen or _YIELD_TAG.search(source) is not None
-        if args or kwargs or yield_seen:
-            return compile_string(source, *args, **kwargs)
-        if source not in compiled:
+
+def _plain_as_itself(render_string: Callable[..., str]) -> Callable[..., str]:
+    """Copier builds its whole render context for every string; a plain one needs none."""
+
+    def lean(worker: Any, string: str, extra_context: object = None) -> str:
+        template = worker.jinja_env.from_string(string)
+        if isinstance(template, _Plain):
+            return str(template)
+        return render_string(worker, string, extra_context)
+
+    return lean
+
+
+def _plain_answers_file(answers_relpath: Callable[[Any], Path]) -> Callable[[Any], Path]:
+    """Copier renders the answers file's name at every path it renders (~400 times)."""
+
+    def lean(worker: Any) -> Path:
+        name = worker.answers_file or worker.template.answers_relpath
+        if isinstance(worker.jinja_env.from_string(str(name)), _Plain):
+            return Path(str(name))
+        return answers_relpath(worker)
+
+    return lean
+
+
+class _LeanEnvironment:
+    """Takes over an environment's `from_string` and `compile` for the length of one render."""
+
+    def __init__(self, environment: Any) -> None:
+        from fastapi_scaffold.compiled import CompiledCache
+
+        self.cache = CompiledCache.for_environment(environment)
+        self.templates: dict[str, Any] = {}
+        self.yield_seen = False
+        self.compile_source = environment.compile
+        self.template_from_string = environment.from_string
+        environment.compile = self.compile
+        environment.from_string = self.from_string
+
+    def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or self._yields(source):
+            return self.template_from_string(source, *args, **kwargs)
+        if source not in self.templates:
             # Most path segments are plain names: nothing to compile.
             is_plain = _JINJA_SYNTAX.search(source) is None
-            compiled[source] = _Plain(source) if is_plain else compile_string(source)
-        return compiled[source]
+            template = _Plain(source) if is_plain else self.template_from_string(source)
+            self.templates[source] = template
+        return self.templates[source]
 
-    environment.from_string = from_string
+    def compile(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+        """Jinja's `compile(source, name, filename)`, of the files and strings alike."""
+        if not isinstance(source, str) or len(args) > 2 or kwargs or self._yields(source):
+            return self.compile_source(source, *args, **kwargs)
+        name, filename = (*args, None, None)[:2]
+        return self.cache.code(self.compile_source, source, name, filename)
+
+    def _yields(self, source: str) -> bool:
+        """A `yield` tag keeps state in the environment between compiling and rendering
+        (copier's YieldExtension): once a template has one, compile everything again, as copier
+        does."""
+        self.yield_seen = self.yield_seen or _YIELD_TAG.search(source) is not None
+        return self.yield_seen
 
 
 class _Plain(str):
