@@ -193,3 +193,21 @@ def test_this_checkout_renders_although_it_is_dirty(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert recorded(tmp_path / "svc")["_src_path"] == str(template_root())
+
+
+def test_a_copy_for_rendering_links_and_a_copy_to_edit_is_its_own(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "template").mkdir(parents=True)
+    (root / "copier.yml").write_text("name: {type: str}\n")
+    (root / "template" / "README.md.jinja").write_text("# {{ name }}\n")
+    edited, rendered = tmp_path / "edited", tmp_path / "rendered"
+    edited.mkdir()
+    rendered.mkdir()
+
+    template_source.copy_template(root, edited)
+    template_source.copy_template(root, rendered, read_only=True)
+    (edited / "template" / "README.md.jinja").write_text("changed\n")
+
+    assert (root / "template" / "README.md.jinja").read_text() == "# {{ name }}\n"
+    for relative in ("copier.yml", "template/README.md.jinja"):
+        assert (rendered / relative).samefile(root / relative)  # a link: nothing copied

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import copier
+import jinja2
 import pytest
 from copier._main import Worker
+from jinja2.sandbox import SandboxedEnvironment
 
-from fastapi_scaffold import render
+from fastapi_scaffold import compiled, render
+from fastapi_scaffold.options import Answer
 from fastapi_scaffold.template_source import template_root
 from tests.matrix import derive_cases
 
 CASES = {case.id: case for case in derive_cases()}
-# The most files, and the fewest.
-COMPARED = ["preset-full", "preset-minimal"]
+# What copier's Worker gets back after a render.
+PATCHED = ("jinja_env", "_sync_git_index_executable_bit", "_render_string", "answers_relpath")
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +30,27 @@ def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder of this test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "fastapi-scaffold"
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str | None]]:
+    """The names of the sources Jinja parses (compiles), in order."""
+    parsed: list[str | None] = []
+    parse = jinja2.Environment._parse
+
+    def counted(environment: jinja2.Environment, source: str, name: str | None, *args: object):  # type: ignore[no-untyped-def]
+        parsed.append(name)
+        return parse(environment, source, name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "_parse", counted)
+    yield parsed
+
+
 def tree(root: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(root)): path.read_bytes()
@@ -34,24 +59,136 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("case_id", COMPARED)
+def copier_copy(template: Path, into: Path, answers: dict[str, Answer]) -> dict[str, bytes]:
+    copier.run_copy(str(template), str(into), data=answers, defaults=True, quiet=True)
+    return tree(into)
+
+
+def lean_copy(template: Path, into: Path, answers: dict[str, Answer]) -> dict[str, bytes]:
+    render.copy_template(template, into, answers, interactive=False)
+    return tree(into)
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
 def test_a_lean_render_writes_what_copier_writes(
-    case_id: str, plain_template: Path, tmp_path: Path
+    case_id: str, plain_template: Path, tmp_path: Path, cache: Path
 ) -> None:
     answers = {"project_name": "myapi", **CASES[case_id].data}
-    copier.run_copy(
-        str(plain_template), str(tmp_path / "copier"), data=answers, defaults=True, quiet=True
-    )
-    render.copy_template(plain_template, tmp_path / "lean", answers, interactive=False)
+    expected = copier_copy(plain_template, tmp_path / "copier", answers)
 
-    assert tree(tmp_path / "lean") == tree(tmp_path / "copier")
+    assert lean_copy(plain_template, tmp_path / "cold", answers) == expected
+    assert lean_copy(plain_template, tmp_path / "warm", answers) == expected  # from the cache
 
 
-def test_copier_is_left_as_it_was(plain_template: Path, tmp_path: Path) -> None:
-    jinja_env = Worker.__dict__["jinja_env"]
-    sync = Worker.__dict__["_sync_git_index_executable_bit"]
+def test_a_render_compiles_only_what_no_run_kept(
+    plain_template: Path, tmp_path: Path, cache: Path, parses: list[str | None]
+) -> None:
+    lean_copy(plain_template, tmp_path / "first", {"project_name": "x"})
+    assert "template/README.md.jinja" in parses
+    parses.clear()
+
+    lean_copy(plain_template, tmp_path / "second", {"project_name": "y"})
+
+    assert parses == []
+    assert [path.name for path in cache.glob("jinja-*")] != []
+
+
+def test_a_changed_source_is_compiled_again(
+    plain_template: Path, tmp_path: Path, cache: Path
+) -> None:
+    template = tmp_path / "template"
+    shutil.copytree(plain_template, template)
+    lean_copy(template, tmp_path / "before", {"project_name": "x"})
+    readme = template / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text(encoding="utf-8") + "{{ project_name }} again\n")
+
+    lean = lean_copy(template, tmp_path / "lean", {"project_name": "x"})
+
+    assert lean["README.md"].endswith(b"x again\n")
+    assert lean == copier_copy(template, tmp_path / "copier", {"project_name": "x"})
+
+
+def test_a_damaged_cache_is_compiled_afresh(
+    plain_template: Path, tmp_path: Path, cache: Path
+) -> None:
+    lean_copy(plain_template, tmp_path / "first", {"project_name": "x"})
+    (kept,) = cache.glob("jinja-*")
+    kept.write_bytes(kept.read_bytes()[:1000])
+
+    lean = lean_copy(plain_template, tmp_path / "lean", {"project_name": "x"})
+
+    assert lean == copier_copy(plain_template, tmp_path / "copier", {"project_name": "x"})
+    assert len(compiled.CompiledCache(kept).kept) > 60  # written again, whole
+
+
+def test_code_is_kept_per_environment() -> None:
+    def environment(**options: object) -> SandboxedEnvironment:
+        return SandboxedEnvironment(**options)
+
+    same = compiled.fingerprint(environment(trim_blocks=True))
+
+    assert compiled.fingerprint(environment(trim_blocks=True)) == same
+    assert compiled.fingerprint(environment()) != same
+    assert compiled.fingerprint(jinja2.Environment(trim_blocks=True)) != same
+    extended = environment(trim_blocks=True, extensions=["jinja2.ext.loopcontrols"])
+    assert compiled.fingerprint(extended) != same
+    filtered = environment(trim_blocks=True)
+    filtered.filters["shout"] = str.upper
+    assert compiled.fingerprint(filtered) != same
+
+
+def test_kept_code_names_the_file_it_is_compiled_from(tmp_path: Path) -> None:
+    environment = SandboxedEnvironment()
+    cache = compiled.CompiledCache(tmp_path / "kept")
+    source = "{% macro m() %}{{ x }}{% endmacro %}{{ m() }}"
+    cache.code(environment.compile, source, "a.jinja", "/first/a.jinja")
+
+    code = cache.code(environment.compile, source, "a.jinja", "/second/a.jinja")
+
+    template = environment.template_class.from_code(environment, code, environment.globals)
+    assert template.filename == "/second/a.jinja"
+    assert {const.co_filename for const in code.co_consts if hasattr(const, "co_filename")} == {
+        "/second/a.jinja"
+    }
+    assert cache.compiled == 1
+
+
+@pytest.mark.parametrize(
+    ("settings", "path", "rendered"),
+    [
+        # Copier's yield tag: one folder per item (compiling it sets state in the environment).
+        (
+            "items:\n  type: yaml\n  default: [a, b]\n",
+            "{% yield item from items %}{{ item }}{% endyield %}/{{ item }}.txt.jinja",
+            {"a/a.txt", "b/b.txt"},
+        ),
+        # Other delimiters: `[[ name ]]` is no plain name.
+        (
+            "_envops:\n  variable_start_string: '[['\n  variable_end_string: ']]'\n",
+            "[[ project_name ]].txt.jinja",
+            {"x.txt"},
+        ),
+    ],
+    ids=["yield", "delimiters"],
+)
+def test_templates_beyond_ours_render_as_copier_renders_them(
+    settings: str, path: str, rendered: set[str], tmp_path: Path, cache: Path
+) -> None:
+    template = tmp_path / "template"
+    (template / path).parent.mkdir(parents=True)
+    (template / "copier.yml").write_text(f"project_name:\n  type: str\n{settings}")
+    (template / path).write_text("{{ project_name }}\n")
+
+    expected = copier_copy(template, tmp_path / "copier", {"project_name": "x"})
+
+    assert set(expected) - {".copier-answers.yml", "copier.yml"} == rendered
+    assert lean_copy(template, tmp_path / "lean", {"project_name": "x"}) == expected
+    assert lean_copy(template, tmp_path / "again", {"project_name": "x"}) == expected
+
+
+def test_copier_is_left_as_it_was(plain_template: Path, tmp_path: Path, cache: Path) -> None:
+    before = {name: Worker.__dict__[name] for name in PATCHED}
 
     render.copy_template(plain_template, tmp_path / "x", {"project_name": "x"}, interactive=False)
 
-    assert Worker.__dict__["jinja_env"] is jinja_env
-    assert Worker.__dict__["_sync_git_index_executable_bit"] is sync
+    assert {name: Worker.__dict__[name] for name in PATCHED} == before

@@ -17,7 +17,7 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from types import CodeType
@@ -110,11 +110,12 @@ def _named(value: object) -> str:
     function = getattr(value, "func", value)  # a functools.partial: the function it wraps
     if not callable(function):
         return repr(value)
-    passed = getattr(function, "jinja_pass_arg", None)
-    return f"{function.__module__}.{function.__qualname__} {passed}"
+    module = getattr(function, "__module__", None) or type(function).__module__
+    qualname = getattr(function, "__qualname__", None) or type(function).__qualname__
+    return f"{module}.{qualname} {getattr(function, 'jinja_pass_arg', None)}"
 
 
-def _module_stamps(functions: Iterator[object] | Any) -> list[tuple[str, int, int]]:
+def _module_stamps(functions: Iterable[object]) -> list[tuple[str, int, int]]:
     stamps = set()
     for function in functions:
         module = sys.modules.get(getattr(getattr(function, "func", function), "__module__", ""))

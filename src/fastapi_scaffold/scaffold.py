@@ -185,7 +185,7 @@ def _template_files(root: Path) -> Iterator[Path]:
     try:
         with stops.held():  # made and known as one step: an interrupt cannot leave it behind
             copy = tempfile.mkdtemp(prefix="fastapi-scaffold-template-")
-        yield copy_template(root, Path(copy))
+        yield copy_template(root, Path(copy), read_only=True)  # copier only reads it
     finally:
         if copy is not None:
             with stops.held(drop=True):

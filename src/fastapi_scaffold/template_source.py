@@ -59,11 +59,29 @@ def is_checkout(root: Path) -> bool:
     return gitops.is_repository(root)
 
 
-def copy_template(root: Path, into: Path) -> Path:
-    """Copy the template files of `root` into the empty folder `into`; return `into`."""
-    shutil.copy2(root / "copier.yml", into / "copier.yml")
-    shutil.copytree(root / "template", into / "template", symlinks=True, ignore=_NOT_TEMPLATE)
+def copy_template(root: Path, into: Path, *, read_only: bool = False) -> Path:
+    """Copy the template files of `root` into the empty folder `into`; return `into`.
+
+    `read_only`: a copy nothing will write into (a render's) is hard links where the file system
+    allows them, which is nothing to read or write; writing into it would change `root`.
+    """
+    copy = _link_or_copy if read_only else shutil.copy2
+    copy(root / "copier.yml", into / "copier.yml")
+    shutil.copytree(
+        root / "template",
+        into / "template",
+        symlinks=True,
+        ignore=_NOT_TEMPLATE,
+        copy_function=copy,
+    )
     return into
+
+
+def _link_or_copy(source: Path | str, target: Path | str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
 
 
 def provenance(root: Path, template_url: str | None = None) -> Provenance | None:
