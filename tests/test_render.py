@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import copier
+import copier._template
 import jinja2
 import pytest
 from copier._main import Worker
@@ -20,6 +23,8 @@ from tests.matrix import derive_cases
 CASES = {case.id: case for case in derive_cases()}
 # What copier's Worker gets back after a render.
 PATCHED = ("jinja_env", "_sync_git_index_executable_bit", "_render_string", "answers_relpath")
+TEMPLATE_MODULE: ModuleType = copier._template  # where copier's Template finds get_repo
+IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=author@example.com"]
 
 
 @pytest.fixture(scope="module")
@@ -186,9 +191,39 @@ def test_templates_beyond_ours_render_as_copier_renders_them(
     assert lean_copy(template, tmp_path / "again", {"project_name": "x"}) == expected
 
 
+def test_a_template_folder_is_no_repository_without_asking_git(
+    plain_template: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(TEMPLATE_MODULE, "get_repo", lambda url: asked.append(url))
+
+    lean_copy(plain_template, tmp_path / "lean", {"project_name": "x"})
+
+    assert asked == []
+
+
+def test_a_template_repository_renders_as_copier_renders_it(tmp_path: Path, cache: Path) -> None:
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "copier.yml").write_text("project_name:\n  type: str\n")
+    (template / "{{ _copier_conf.answers_file }}.jinja").write_text(
+        "{{ _copier_answers|to_nice_yaml }}"
+    )
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1"]):
+        subprocess.run(["git", *IDENTITY, *command], cwd=template, check=True)
+
+    expected = copier_copy(template, tmp_path / "copier", {"project_name": "x"})
+
+    assert b"_commit: v1" in expected[".copier-answers.yml"]
+    assert lean_copy(template, tmp_path / "lean", {"project_name": "x"}) == expected
+
+
 def test_copier_is_left_as_it_was(plain_template: Path, tmp_path: Path, cache: Path) -> None:
     before = {name: Worker.__dict__[name] for name in PATCHED}
+    get_repo = TEMPLATE_MODULE.get_repo
 
     render.copy_template(plain_template, tmp_path / "x", {"project_name": "x"}, interactive=False)
 
     assert {name: Worker.__dict__[name] for name in PATCHED} == before
+    assert TEMPLATE_MODULE.get_repo is get_repo

@@ -59,7 +59,7 @@ def copy_template(
             warnings.catch_warnings(),
             chatter,
             _git_for_this_render_only(git_environment or {}),
-            _render_lean(),
+            _render_lean(str(template)),
         ):
             warnings.simplefilter("ignore", DirtyLocalWarning)
             with _copier_failures("rendering"):
@@ -173,23 +173,28 @@ def _os_environment(extra: Mapping[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _render_lean() -> Iterator[None]:
+def _render_lean(source: str) -> Iterator[None]:
     """Spare copier the repeated costs that were most of a render (see benchmarks/speed.py).
 
     Copier compiles every path segment (and the answers file's name) again each time it meets
-    it, builds its whole render context for each (~900 times), and asks git about the
-    destination's index once per file written. `new` renders into a fresh staging folder that
-    is no git repository, where git has nothing to say; a string compiled once renders the same
-    every time, a plain one renders as itself, and code compiled by an earlier run is kept
-    (fastapi_scaffold.compiled). These hooks are copier internals, present in the pinned copier
-    9 (tests/test_render.py fails if they move, and proves the output identical).
+    it, builds its whole render context for each (~900 times), asks git about the destination's
+    index once per file written, and runs three git processes to learn whether a template folder
+    is a repository or a bundle. `new` renders into a fresh staging folder that is no git
+    repository, where git has nothing to say; a folder with no `.git` is neither (below); a
+    string compiled once renders the same every time, a plain one renders as itself, and code
+    compiled by an earlier run is kept (fastapi_scaffold.compiled). These hooks are copier
+    internals, present in the pinned copier 9 (tests/test_render.py fails if they move, and
+    proves the output identical).
     """
+    import copier._template
     from copier._main import Worker
 
+    template_globals = vars(copier._template)  # where Template looks up get_repo
     built = Worker.__dict__["jinja_env"]  # a functools.cached_property
     synced = Worker.__dict__["_sync_git_index_executable_bit"]
     render_string = Worker.__dict__["_render_string"]
     answers_relpath = Worker.__dict__["answers_relpath"]  # a property
+    get_repo = template_globals["get_repo"]
     environments: list[_LeanEnvironment] = []
 
     def jinja_env(worker: Worker) -> Any:
@@ -204,15 +209,34 @@ def _render_lean() -> Iterator[None]:
     Worker._sync_git_index_executable_bit = lambda *_: None  # type: ignore[method-assign]
     Worker._render_string = _plain_as_itself(render_string)  # type: ignore[method-assign]
     Worker.answers_relpath = property(_plain_answers_file(answers_relpath.fget))  # type: ignore[method-assign,assignment]
+    if _plain_folder(source):
+        template_globals["get_repo"] = lambda url: None if url == source else get_repo(url)
     try:
         yield
     finally:
+        template_globals["get_repo"] = get_repo
         Worker.jinja_env = built  # type: ignore[method-assign]
         Worker._sync_git_index_executable_bit = synced  # type: ignore[method-assign]
         Worker._render_string = render_string  # type: ignore[method-assign]
         Worker.answers_relpath = answers_relpath  # type: ignore[method-assign]
     for environment in environments:
         environment.cache.save()
+
+
+def _plain_folder(source: str) -> bool:
+    """A source copier's `get_repo` takes for no repository and no bundle, without asking git.
+
+    For an absolute path it asks git whether the folder is the top of a work tree (only a folder
+    holding `.git` is, its own environment variables aside, which a render clears) or a bundle
+    (only a file can be); a name ending in `.git` is a repository's URL to it.
+    """
+    path = Path(source)
+    return (
+        path.is_absolute()
+        and not source.endswith(".git")
+        and path.is_dir()
+        and not os.path.lexists(path / ".git")
+    )
 
 
 def _default_syntax(environment: Any) -> bool:
