@@ -17,6 +17,13 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else UNMATCHED_ROUTE
 
 
+def app_path(scope: Scope) -> str:
+    """The path without the prefix a proxy serves the app under (uvicorn's --root-path)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 def header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None:
     """The first value of header `name` (lower case), or None."""
     return next((value for key, value in headers if key == name), None)
