@@ -9,6 +9,7 @@ median over rounds of a comparison within a round, so that load from other work 
 cancels out. Prints, with targets:
 
 - everything on, GET /health, as a ratio to a bare FastAPI app with one route (<= 1.3x);
+- what the body limit and the security headers, which every project has, add to it;
 - the rate limiter's added CPU per request on a route: in memory, and on Redis (<= 200 µs);
 - how long the event loop is held at a time (one step, from one await to the next) while
   requests run ten at a time against a Redis 1 ms away (a local relay that holds back each
@@ -200,6 +201,18 @@ def generated_app(project: Path, **changes: object) -> Any:
     return app
 
 
+# The layers every project has, whatever its switches: their cost is on every request.
+LIMITS_AND_HEADERS = ("BodyLimit", "SecurityHeaders")
+
+
+def without_middleware(app: Any, names: tuple[str, ...]) -> Any:
+    """`app` without the middleware classes `names` (before its first request builds them)."""
+    app.user_middleware = [
+        layer for layer in app.user_middleware if layer.cls.__name__ not in names
+    ]
+    return app
+
+
 async def cpu_per_request(app: App, path: str, requests: int) -> float:
     """CPU µs per request over `requests` sequential requests."""
     start = time.process_time()
@@ -366,6 +379,9 @@ async def measure(projects: list[Path], rounds: int) -> None:
     apps = {
         "bare": bare_app(),
         "on": generated_app(everything_on, **UNLIMITED),
+        "on, bare HTTP": without_middleware(
+            generated_app(everything_on, **UNLIMITED), LIMITS_AND_HEADERS
+        ),
         "none": generated_app(no_limiter),
         "memory": generated_app(redis_project, rate_limit_backend="memory", **UNLIMITED),
         "redis": generated_app(redis_project, **on_redis, **UNLIMITED),
@@ -377,6 +393,7 @@ async def measure(projects: list[Path], rounds: int) -> None:
             {
                 "bare /health": (apps["bare"], "/health"),
                 "everything on /health": (apps["on"], "/health"),
+                "  without limits and headers": (apps["on, bare HTTP"], "/health"),
                 "route, no limiter": (apps["none"], "/bench"),
                 "route, memory limiter": (apps["memory"], "/bench"),
                 "route, Redis limiter": (apps["redis"], "/bench"),
@@ -395,6 +412,8 @@ async def measure(projects: list[Path], rounds: int) -> None:
         report(f"  {name}", f"{statistics.median(values):.1f} µs", f"{ratio:.2f}x bare")
     _, ratio = paired(cpu, "everything on /health", "bare /health")
     report("everything on /health, to bare", f"{ratio:.2f}x", "<= 1.3x", ratio <= 1.3)
+    layers_cost, _ = paired(cpu, "everything on /health", "  without limits and headers")
+    report("body limit and security headers add", f"{layers_cost:.1f} µs")
     memory_cost, _ = paired(cpu, "route, memory limiter", "route, no limiter")
     redis_cost, _ = paired(cpu, "route, Redis limiter", "route, no limiter")
     report("the memory limiter adds", f"{memory_cost:.1f} µs")
