@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import yaml
+from uv import find_uv_bin
 
 from fastapi_scaffold.template_source import copy_template, template_root
 
+UV = find_uv_bin()
 IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=author@example.com"]
 
 
@@ -17,6 +20,17 @@ def git(folder: Path, *args: str) -> str:
         ["git", *IDENTITY, *args], cwd=folder, capture_output=True, text=True, check=True
     )
     return result.stdout
+
+
+def run(
+    command: list[str], cwd: Path, *, expect: int = 0, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a command outside this test run's environment (its venv, pytest's variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTEST_"))}
+    env.update(extra_env)
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == expect, f"{command}\n{result.stdout}\n{result.stderr}"
+    return result
 
 
 def commit_all(folder: Path, message: str, tag: str | None = None) -> None:

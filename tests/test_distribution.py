@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from uv import find_uv_bin
 
 from fastapi_scaffold.template_source import URL_VARIABLE, release_tag
-from tests.gitrepos import bare_url, template_repo, tree
+from tests.gitrepos import UV, bare_url, run, template_repo, tree
 
 ROOT = Path(__file__).resolve().parents[1]
 # Lines of the answers file that say where a render came from, not what it is.
 PROVENANCE = ("_src_path:", "_commit:")
-UV = find_uv_bin()
 
 
 def without_provenance(files: dict[str, bytes]) -> dict[str, bytes]:
     answers = files[".copier-answers.yml"].decode().splitlines(keepends=True)
     kept = "".join(line for line in answers if not line.startswith(PROVENANCE))
     return {**files, ".copier-answers.yml": kept.encode()}
-
-
-def run(command: list[str], cwd: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTEST_"))}
-    env.update(extra_env)
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 def cli_render(scaffold: str, where: Path, *args: str, **extra_env: str) -> Path:

@@ -23,6 +23,8 @@ from fastapi_scaffold import __version__, gitops
 from fastapi_scaffold.errors import ScaffoldError
 
 _PACKAGED = Path(__file__).resolve().parent / "_template"
+# The template's release history (every tag), which the wheel carries: see hatch_build.py.
+_HISTORY = Path(__file__).resolve().parent / "_history" / "template-history.bundle"
 _CHECKOUT = Path(__file__).resolve().parents[2]
 TEMPLATE_FILES = ("copier.yml", "template")
 DISTRIBUTION = "fastapi-scaffold"
@@ -119,3 +121,8 @@ def canonical_url() -> str | None:
         if label.strip() == _URL_LABEL and url.strip():
             return str(url.strip())
     return None
+
+
+def history_bundle() -> Path | None:
+    """The git bundle of the template's releases inside the installed wheel, if it has one."""
+    return _HISTORY if _HISTORY.is_file() else None

@@ -9,6 +9,7 @@ changed stays, and is reported.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from fastapi_scaffold import gitops, stops
 from fastapi_scaffold.answers_file import ANSWERS_FILE
 from fastapi_scaffold.errors import Interrupted, ScaffoldError
 from fastapi_scaffold.options import Answer
-from fastapi_scaffold.template_source import canonical_url, release_tag
+from fastapi_scaffold.template_source import canonical_url, history_bundle, release_tag
 
 CONFLICT_STYLES = ("inline", "rej")
 # The subject of the first commit `new` makes names the version that made the project.
@@ -195,24 +196,51 @@ def _update(
 ) -> None:
     from fastapi_scaffold.render import update_template  # imports copier
 
-    progress(f"update  {recorded.commit} -> {updated.to_ref}")
-    environment = git_environment(recorded.src_path)
-    update_template(
-        work,
-        vcs_ref=target,
-        answers=request.answers,
-        conflict=request.conflict,
-        git_environment=environment,
-    )
-    updated.kept = _keep_edited_files(work, recorded, environment)
+    with template_reach(recorded, target) as environment:
+        offline = " (from the release history this CLI carries)" if environment else ""
+        progress(f"update  {recorded.commit} -> {updated.to_ref}{offline}")
+        update_template(
+            work,
+            vcs_ref=target,
+            answers=request.answers,
+            conflict=request.conflict,
+            git_environment=environment,
+        )
+        updated.kept = _keep_edited_files(work, recorded, environment)
     updated.conflicts = find_conflicts(work)
     updated.changes = gitops.changes(work)
     updated.to_ref = str(_recorded_commit(work) or updated.to_ref)
 
 
-def git_environment(src_path: str) -> dict[str, str]:
-    """What copier's git needs to reach `src_path` (nothing: it is reachable as recorded)."""
-    return {}
+@contextmanager
+def template_reach(recorded: Recorded, target: str | None) -> Iterator[dict[str, str]]:
+    """What copier's git needs to reach the template: for this CLI's own, nothing but the wheel.
+
+    A project of this template's URL is updated from the release history the wheel carries
+    (both versions in it): git's `url.<bundle>.insteadOf` sends the URL to the bundle, and a
+    fresh copier cache keeps any earlier clone of the URL out of it. Otherwise: the URL.
+    """
+    bundle = history_bundle()
+    wanted = {recorded.commit, target} - {None}
+    if bundle is None or recorded.src_path != canonical_url() or not wanted <= _tags_in(bundle):
+        yield {}
+        return
+    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # after the user's own
+    with tempfile.TemporaryDirectory(prefix="fastapi-scaffold-copier-cache-") as cache:
+        yield {
+            "GIT_CONFIG_COUNT": str(index + 1),
+            f"GIT_CONFIG_KEY_{index}": f"url.{bundle}.insteadOf",
+            f"GIT_CONFIG_VALUE_{index}": recorded.src_path,
+            "COPIER_CACHE_DIR": cache,
+        }
+
+
+def _tags_in(bundle: Path) -> set[str | None]:
+    try:
+        heads = gitops.output(bundle.parent, "bundle", "list-heads", str(bundle))
+    except gitops.GitFailed:
+        return set()
+    return {line.split()[-1].removeprefix("refs/tags/") for line in heads.splitlines() if line}
 
 
 def _recorded_commit(project: Path) -> object:
