@@ -219,11 +219,57 @@ def test_a_template_repository_renders_as_copier_renders_it(tmp_path: Path, cach
     assert lean_copy(template, tmp_path / "lean", {"project_name": "x"}) == expected
 
 
+def test_copier_reads_copier_yml_again_only_when_it_changed(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = TEMPLATE_MODULE.load_template_config
+    readings: list[Path] = []
+
+    def counted(path: Path, *args: bool) -> object:
+        readings.append(path)
+        return read(path, *args)
+
+    monkeypatch.setattr(TEMPLATE_MODULE, "load_template_config", counted)
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "{{ greeting }}.txt.jinja").write_text("{{ greeting }}\n")
+    copier_yml = template / "copier.yml"
+
+    copier_yml.write_text("greeting:\n  type: str\n  default: hello\n")
+    first = lean_copy(template, tmp_path / "first", {})
+    second = lean_copy(template, tmp_path / "second", {})
+    copier_yml.write_text("greeting:\n  type: str\n  default: bye\n")
+    changed = lean_copy(template, tmp_path / "changed", {})
+    copier_yml.write_text("greeting:\n  type: str\n  default: hello\n")
+    back = lean_copy(template, tmp_path / "back", {})  # both readings are kept
+
+    assert len(readings) == 2
+    assert first == second == back == {"hello.txt": b"hello\n"}
+    assert changed == {"bye.txt": b"bye\n"}
+
+
+def test_a_copier_yml_that_includes_another_is_read_each_time(tmp_path: Path, cache: Path) -> None:
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "copier.yml").write_text("name:\n  type: str\n---\n!include more.yml\n")
+    (template / "more.yml").write_text("color:\n  type: str\n  default: blue\n")
+    (template / "{{ color }}.txt.jinja").write_text("{{ name }}\n")
+    lean_copy(template, tmp_path / "first", {"name": "x"})
+    (template / "more.yml").write_text("color:\n  type: str\n  default: red\n")
+
+    expected = copier_copy(template, tmp_path / "copier", {"name": "x"})
+
+    assert "red.txt" in expected
+    assert lean_copy(template, tmp_path / "lean", {"name": "x"}) == expected
+
+
 def test_copier_is_left_as_it_was(plain_template: Path, tmp_path: Path, cache: Path) -> None:
     before = {name: Worker.__dict__[name] for name in PATCHED}
     get_repo = TEMPLATE_MODULE.get_repo
+    read = TEMPLATE_MODULE.load_template_config
 
     render.copy_template(plain_template, tmp_path / "x", {"project_name": "x"}, interactive=False)
 
     assert {name: Worker.__dict__[name] for name in PATCHED} == before
     assert TEMPLATE_MODULE.get_repo is get_repo
+    assert TEMPLATE_MODULE.load_template_config is read

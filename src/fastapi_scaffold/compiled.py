@@ -23,7 +23,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from fastapi_scaffold.copier_yml import cache_folder
+from fastapi_scaffold.copier_yml import cache_folder, write_atomically
 
 # Raise when what a cache file holds changes shape.
 FORMAT = 1
@@ -76,18 +76,11 @@ class CompiledCache:
         return _labelled(code, "<template>" if filename is None else filename)
 
     def save(self) -> None:
-        """Write what this run compiled, atomically (another run may read the file meanwhile)."""
+        """Keep what this run compiled, with what earlier runs kept."""
         if not self.compiled:
             return
         kept = {**self.kept, **self.used}
-        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(marshal.dumps(kept if len(kept) <= LIMIT else self.used))
-            os.replace(partial, self.path)
-        except OSError:
-            with suppress(OSError):
-                partial.unlink(missing_ok=True)
+        write_atomically(self.path, marshal.dumps(kept if len(kept) <= LIMIT else self.used))
 
 
 def fingerprint(environment: Any) -> str:

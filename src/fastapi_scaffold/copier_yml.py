@@ -1,17 +1,23 @@
-"""The questions of copier.yml as plain data, kept in a cache between runs.
+"""The questions of copier.yml as plain data, kept in a cache between runs; copier's reading too.
 
 Every start of the CLI (`--help` and completion included) needs the questions to build one flag
 per question; importing PyYAML and parsing the file is most of what that costs. So the parsed
 questions are kept as JSON in the user's cache folder, next to the copier.yml they came from
 (its path, size and modification time, and this package's version). Any change to the file or
 to the package reads it again; a cache that cannot be read or written is simply not used.
+
+A render has copier parse the whole file again (pure-Python YAML, a few ms per hundred lines):
+`kept_reading` keeps what copier read, by the file's content and copier's version.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import os
 import zlib
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,8 @@ from fastapi_scaffold import __version__
 # Raise when the shape of a spec below changes, so older caches are read again.
 FORMAT = 1
 Spec = dict[str, Any]
+# How many copier.yml readings are kept (templates, or versions of one, in use side by side).
+KEPT_READINGS = 8
 
 
 def question_specs(copier_yml: Path) -> dict[str, Spec]:
@@ -36,6 +44,34 @@ def question_specs(copier_yml: Path) -> dict[str, Spec]:
     specs = _parse(copier_yml)
     _write_cache(cache_file, stamp, specs)
     return specs
+
+
+def kept_reading(
+    copier_yml: Path, read: Callable[[Path], dict[str, Any]], reader: str
+) -> dict[str, Any]:
+    """`read(copier_yml)`, or what it returned for the same bytes and the same `reader` before.
+
+    A file that includes others (`!include`) is read each time, and so is one whose reading
+    marshal cannot keep (a YAML date); both come back exactly as read (marshal keeps types,
+    order and shared objects).
+    """
+    content = copier_yml.read_bytes()
+    if b"!include" in content:
+        return read(copier_yml)
+    key = hashlib.sha256(f"{FORMAT}\0{reader}\0".encode() + content).hexdigest()
+    cache_file = cache_folder() / "copier-yml-readings.marshal"
+    kept: dict[str, Any] = {}
+    with suppress(OSError, EOFError, ValueError, TypeError):
+        kept = marshal.loads(cache_file.read_bytes())
+    if not isinstance(kept, dict):
+        kept = {}
+    if isinstance(reading := kept.get(key), dict):
+        return reading
+    reading = read(copier_yml)
+    latest = {**dict(list(kept.items())[1 - KEPT_READINGS :]), key: reading}
+    with suppress(ValueError):  # what marshal cannot hold
+        write_atomically(cache_file, marshal.dumps(latest))
+    return reading
 
 
 def cache_folder() -> Path:
@@ -71,13 +107,19 @@ def _read_cache(cache_file: Path, stamp: dict[str, Any]) -> dict[str, Spec] | No
 
 
 def _write_cache(cache_file: Path, stamp: dict[str, Any], specs: dict[str, Spec]) -> None:
-    """Write atomically (another run may read it meanwhile); give up quietly if it cannot."""
+    with suppress(TypeError, ValueError):  # a default JSON cannot hold
+        content = json.dumps({"stamp": stamp, "questions": specs}).encode()
+        write_atomically(cache_file, content)
+
+
+def write_atomically(cache_file: Path, content: bytes) -> None:
+    """Another run may read the file meanwhile; give up quietly if it cannot be written."""
     partial = cache_file.with_name(f"{cache_file.name}.{os.getpid()}.tmp")
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps({"stamp": stamp, "questions": specs}), encoding="utf-8")
+        partial.write_bytes(content)
         os.replace(partial, cache_file)
-    except (OSError, TypeError, ValueError):  # unwritable, or a default JSON cannot hold
+    except OSError:
         with suppress(OSError):
             partial.unlink(missing_ok=True)
 

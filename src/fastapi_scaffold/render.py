@@ -195,6 +195,7 @@ def _render_lean(source: str) -> Iterator[None]:
     render_string = Worker.__dict__["_render_string"]
     answers_relpath = Worker.__dict__["answers_relpath"]  # a property
     get_repo = template_globals["get_repo"]
+    read_config = template_globals["load_template_config"]
     environments: list[_LeanEnvironment] = []
 
     def jinja_env(worker: Worker) -> Any:
@@ -209,18 +210,35 @@ def _render_lean(source: str) -> Iterator[None]:
     Worker._sync_git_index_executable_bit = lambda *_: None  # type: ignore[method-assign]
     Worker._render_string = _plain_as_itself(render_string)  # type: ignore[method-assign]
     Worker.answers_relpath = property(_plain_answers_file(answers_relpath.fget))  # type: ignore[method-assign,assignment]
+    template_globals["load_template_config"] = _kept_reading(read_config)
     if _plain_folder(source):
         template_globals["get_repo"] = lambda url: None if url == source else get_repo(url)
     try:
         yield
     finally:
         template_globals["get_repo"] = get_repo
+        template_globals["load_template_config"] = read_config
         Worker.jinja_env = built  # type: ignore[method-assign]
         Worker._sync_git_index_executable_bit = synced  # type: ignore[method-assign]
         Worker._render_string = render_string  # type: ignore[method-assign]
         Worker.answers_relpath = answers_relpath  # type: ignore[method-assign]
     for environment in environments:
         environment.cache.save()
+
+
+def _kept_reading(read_config: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Copier's reading of copier.yml, kept by content (fastapi_scaffold.copier_yml)."""
+    import copier
+    import yaml
+
+    from fastapi_scaffold.copier_yml import kept_reading
+
+    reader = f"copier {copier.__version__}, PyYAML {yaml.__version__}"
+
+    def lean(conf_path: Path, quiet: bool = False) -> dict[str, Any]:
+        return kept_reading(conf_path, lambda path: read_config(path, quiet), reader)
+
+    return lean
 
 
 def _plain_folder(source: str) -> bool:
