@@ -2,16 +2,21 @@
 
 The error-handling feature of the app turns each into a response with its status (see main.py).
 Middleware answers outside the app's exception handlers; `render_error` gives its errors (a
-429 of the rate limiter) the same body as every other error.
+429 of the rate limiter) the same body as every other error. The error-handling feature's
+handlers correct two of FastAPI's own errors the same way, whichever body they answer in:
+`http_error_headers` and `undecodable_body`.
 """
 
 from collections.abc import Mapping
-from http import HTTPStatus
+from http import HTTPMethod, HTTPStatus
 from typing import Any, ClassVar, Protocol
 
+from fastapi.exceptions import RequestValidationError
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 
 
 class AppError(Exception):
@@ -88,3 +93,50 @@ def render_error(
     """The app's error response, for middleware: the error-handling feature's body, or FastAPI's."""
     renderer: ErrorRenderer = getattr(request.app.state, "error_renderer", detail_response)
     return renderer(request, status, detail, headers=headers)
+
+
+def http_error_headers(request: Request, exc: HTTPException) -> Mapping[str, str] | None:
+    """The headers of an HTTP error; a 405's `Allow` names every method its path answers.
+
+    Starlette's names only the methods of the first route with that path (`PUT /items` would
+    say `Allow: POST`, though GET is served there too).
+    """
+    if exc.status_code != HTTPStatus.METHOD_NOT_ALLOWED:
+        return exc.headers
+    return {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route serves the request's path with, sorted.
+
+    Each is asked of the app's routes as a request of its own (included routers answer for
+    their routes only that way).
+    """
+    scope = request.scope
+    bare = {key: scope[key] for key in ("type", "path", "root_path", "headers") if key in scope}
+    routes = request.app.router.routes
+    return [
+        method
+        for method in sorted(method.value for method in HTTPMethod)
+        if any(route.matches({**bare, "method": method})[0] == Match.FULL for route in routes)
+    ]
+
+
+def undecodable_body(exc: HTTPException) -> RequestValidationError | None:
+    """FastAPI's 400 for a body that is not text, as the 422 any other body that is no JSON gets.
+
+    The OpenAPI document promises a 422 for a body that cannot be read; only the cause tells
+    this 400 apart from others.
+    """
+    cause = exc.__cause__
+    if exc.status_code != HTTPStatus.BAD_REQUEST or not isinstance(cause, UnicodeDecodeError):
+        return None
+    position = len(cause.object[: cause.start].decode(cause.encoding, errors="replace"))
+    error = {
+        "type": "json_invalid",
+        "loc": ("body", position),
+        "msg": "JSON decode error",
+        "input": {},
+        "ctx": {"error": f"the body is not valid {cause.encoding.upper()}"},
+    }
+    return RequestValidationError([error])
