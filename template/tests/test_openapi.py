@@ -17,6 +17,6 @@ def test_each_operation_id_is_the_name_of_its_route(app: FastAPI, client: TestCl
     ]
     for path, operation_id in ids:
         # The route of that name serves this path (placeholders filled with themselves).
-        placeholders = {name: f"{{{name}}}" for name in re.findall(r"{(\w+)}", path)}
+        placeholders = {name: "{" + name + "}" for name in re.findall(r"{(\w+)}", path)}
         assert app.url_path_for(operation_id, **placeholders) == path, operation_id
     assert len({operation_id for _, operation_id in ids}) == len(ids), "two operations share an id"
