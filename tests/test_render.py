@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -13,16 +14,25 @@ import copier._template
 import jinja2
 import pytest
 from copier._main import Worker
+from copier._user_data import AnswersMap
 from jinja2.sandbox import SandboxedEnvironment
 
 from fastapi_scaffold import compiled, render
+from fastapi_scaffold.errors import ScaffoldError
 from fastapi_scaffold.options import Answer
 from fastapi_scaffold.template_source import template_root
 from tests.matrix import derive_cases
 
 CASES = {case.id: case for case in derive_cases()}
 # What copier's Worker gets back after a render.
-PATCHED = ("jinja_env", "_sync_git_index_executable_bit", "_render_string", "answers_relpath")
+PATCHED = (
+    "jinja_env",
+    "_sync_git_index_executable_bit",
+    "_render_string",
+    "answers_relpath",
+    "_render_template",
+    "_answers_to_remember",
+)
 TEMPLATE_MODULE: ModuleType = copier._template  # where copier's Template finds get_repo
 IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=author@example.com"]
 
@@ -263,13 +273,20 @@ def test_a_copier_yml_that_includes_another_is_read_each_time(tmp_path: Path, ca
     assert lean_copy(template, tmp_path / "lean", {"name": "x"}) == expected
 
 
-def test_copier_is_left_as_it_was(plain_template: Path, tmp_path: Path, cache: Path) -> None:
+@pytest.mark.parametrize("database", ["sqlite", "oracle"], ids=["rendered", "refused"])
+def test_copier_is_left_as_it_was(
+    database: str, plain_template: Path, tmp_path: Path, cache: Path
+) -> None:
     before = {name: Worker.__dict__[name] for name in PATCHED}
     get_repo = TEMPLATE_MODULE.get_repo
     read = TEMPLATE_MODULE.load_template_config
+    combined = AnswersMap.__dict__["combined"]
 
-    render.copy_template(plain_template, tmp_path / "x", {"project_name": "x"}, interactive=False)
+    refused = database == "oracle"  # no such choice
+    with pytest.raises(ScaffoldError) if refused else contextlib.nullcontext():
+        lean_copy(plain_template, tmp_path / "x", {"project_name": "x", "database": database})
 
     assert {name: Worker.__dict__[name] for name in PATCHED} == before
     assert TEMPLATE_MODULE.get_repo is get_repo
     assert TEMPLATE_MODULE.load_template_config is read
+    assert AnswersMap.__dict__["combined"] is combined

@@ -188,14 +188,9 @@ def _render_lean(source: str) -> Iterator[None]:
     """
     import copier._template
     from copier._main import Worker
+    from copier._user_data import AnswersMap
 
-    template_globals = vars(copier._template)  # where Template looks up get_repo
     built = Worker.__dict__["jinja_env"]  # a functools.cached_property
-    synced = Worker.__dict__["_sync_git_index_executable_bit"]
-    render_string = Worker.__dict__["_render_string"]
-    answers_relpath = Worker.__dict__["answers_relpath"]  # a property
-    get_repo = template_globals["get_repo"]
-    read_config = template_globals["load_template_config"]
     environments: list[_LeanEnvironment] = []
 
     def jinja_env(worker: Worker) -> Any:
@@ -204,26 +199,81 @@ def _render_lean(source: str) -> Iterator[None]:
             environments.append(_LeanEnvironment(environment))
         return environment
 
-    lean = functools.cached_property(jinja_env)
-    lean.__set_name__(Worker, "jinja_env")
-    Worker.jinja_env = lean  # type: ignore[method-assign,assignment]
-    Worker._sync_git_index_executable_bit = lambda *_: None  # type: ignore[method-assign]
-    Worker._render_string = _plain_as_itself(render_string)  # type: ignore[method-assign]
-    Worker.answers_relpath = property(_plain_answers_file(answers_relpath.fget))  # type: ignore[method-assign,assignment]
-    template_globals["load_template_config"] = _kept_reading(read_config)
+    lean_env = functools.cached_property(jinja_env)
+    lean_env.__set_name__(Worker, "jinja_env")
+    answers = _AnswersWhileRendering(Worker, AnswersMap)
+    replacements: dict[tuple[object, str], object] = {
+        (Worker, "jinja_env"): lean_env,
+        (Worker, "_sync_git_index_executable_bit"): lambda *_: None,
+        (Worker, "_render_string"): _plain_as_itself(Worker._render_string),
+        (Worker, "answers_relpath"): property(
+            _plain_answers_file(vars(Worker)["answers_relpath"].fget)
+        ),
+        # Functions, which become the worker's methods (a bound method would not).
+        (Worker, "_render_template"): lambda worker: answers.render_template(worker),
+        (Worker, "_answers_to_remember"): lambda worker: answers.to_remember(worker),
+        (AnswersMap, "combined"): property(answers.combined),
+        (copier._template, "load_template_config"): _kept_reading(
+            copier._template.load_template_config
+        ),
+    }
     if _plain_folder(source):
-        template_globals["get_repo"] = lambda url: None if url == source else get_repo(url)
-    try:
+        get_repo = copier._template.get_repo  # type: ignore[attr-defined]
+        replacements[copier._template, "get_repo"] = lambda url: (
+            None if url == source else get_repo(url)
+        )
+    with _replaced(replacements):
         yield
-    finally:
-        template_globals["get_repo"] = get_repo
-        template_globals["load_template_config"] = read_config
-        Worker.jinja_env = built  # type: ignore[method-assign]
-        Worker._sync_git_index_executable_bit = synced  # type: ignore[method-assign]
-        Worker._render_string = render_string  # type: ignore[method-assign]
-        Worker.answers_relpath = answers_relpath  # type: ignore[method-assign]
     for environment in environments:
         environment.cache.save()
+
+
+@contextlib.contextmanager
+def _replaced(replacements: Mapping[tuple[object, str], object]) -> Iterator[None]:
+    """Each `owner.name` replaced for the duration, then put back as it was defined."""
+    saved = {(owner, name): vars(owner)[name] for owner, name in replacements}
+    try:
+        for (owner, name), value in replacements.items():
+            setattr(owner, name, value)
+        yield
+    finally:
+        for (owner, name), value in saved.items():
+            setattr(owner, name, value)
+
+
+class _AnswersWhileRendering:
+    """Copier's answers as they stand once asked, read once while it renders the files.
+
+    Copier rebuilds its render context for each file and templated path segment (~180 times),
+    and most of that is merging the answers (`AnswersMap.combined`) and choosing those to record
+    (`_answers_to_remember`). Both are fixed while `_render_template` runs: copier writes
+    answers only while asking (and updating), and a template, run in Jinja's sandbox, cannot
+    change them. Outside that window both are copier's own.
+    """
+
+    def __init__(self, worker: Any, answers_map: Any) -> None:
+        self.copier_render_template = worker._render_template
+        self.copier_to_remember = worker._answers_to_remember
+        self.copier_combined = answers_map.combined.fget
+        self.combined_of: dict[int, Mapping[str, Any]] = {}  # by id of the AnswersMap
+        self.remembered_of: dict[int, Mapping[str, Any]] = {}  # by id of the Worker
+
+    def render_template(self, worker: Any) -> None:
+        answers = worker.answers
+        self.combined_of[id(answers)] = self.copier_combined(answers)
+        self.remembered_of[id(worker)] = self.copier_to_remember(worker)
+        try:
+            self.copier_render_template(worker)
+        finally:
+            del self.combined_of[id(answers)], self.remembered_of[id(worker)]
+
+    def to_remember(self, worker: Any) -> Mapping[str, Any]:
+        remembered = self.remembered_of.get(id(worker))
+        return self.copier_to_remember(worker) if remembered is None else dict(remembered)
+
+    def combined(self, answers: Any) -> Mapping[str, Any]:
+        combined = self.combined_of.get(id(answers))
+        return self.copier_combined(answers) if combined is None else dict(combined)
 
 
 def _kept_reading(read_config: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
