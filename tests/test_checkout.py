@@ -12,33 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from fastapi_scaffold import scaffold, template_source
 from fastapi_scaffold.cli import app
 from fastapi_scaffold.template_source import template_root
-
-IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=author@example.com"]
-
-
-def git(folder: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=folder, capture_output=True, text=True, check=True
-    )
-    return result.stdout
-
-
-def recorded(project: Path) -> dict[str, object]:
-    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8")))
-
-
-def files_of(project: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(project)): path.read_bytes()
-        for path in sorted(project.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(project).parts
-    }
+from tests.gitrepos import git, recorded, tree
 
 
 @pytest.fixture
@@ -90,7 +69,7 @@ def test_untracked_things_in_the_checkout_change_nothing(checkout: Path, tmp_pat
     new("clean", str(tmp_path / "clean"), "-y", "--no-git")
     make_untracked_mess(checkout)
     new("clean", str(tmp_path / "messy"), "-y", "--no-git")
-    assert files_of(tmp_path / "messy") == files_of(tmp_path / "clean")
+    assert tree(tmp_path / "messy") == tree(tmp_path / "clean")
     assert not (tmp_path / "messy" / "generated").exists()
 
 

@@ -159,27 +159,22 @@ def update_project(request: UpdateRequest, progress: Progress) -> Updated:
     if target == recorded.commit and not request.answers:
         return updated  # already there
     try:
-        with stops.as_interrupt():
-            if request.dry_run:
-                with _scratch_clone(project) as clone:
-                    _update(clone, recorded, request, target, updated, progress)
-            else:
-                _update_in_place(project, recorded, request, target, updated, progress)
+        with stops.as_interrupt(), _workspace(project, dry_run=request.dry_run) as work:
+            _update(work, recorded, request, target, updated, progress)
     except KeyboardInterrupt:
         raise Interrupted() from None
     return updated
 
 
-def _update_in_place(
-    project: Path,
-    recorded: Recorded,
-    request: UpdateRequest,
-    target: str | None,
-    updated: Updated,
-    progress: Progress,
-) -> None:
+@contextmanager
+def _workspace(project: Path, *, dry_run: bool) -> Iterator[Path]:
+    """Where the update runs: a throwaway clone, or the project, put back if anything fails."""
+    if dry_run:
+        with _scratch_clone(project) as clone:
+            yield clone
+        return
     try:
-        _update(project, recorded, request, target, updated, progress)
+        yield project
     except BaseException:
         with stops.held(drop=True):
             gitops.discard_changes(project)
