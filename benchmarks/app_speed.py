@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -67,8 +67,8 @@ App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 # --- the driver: render, install, run the measurements in the projects' environment ----------
 
 
-def render(work: Path) -> list[Path]:
-    """Each of RENDERS from the template as it is in this checkout (no git provenance)."""
+def render(work: Path, renders: Mapping[str, Mapping[str, object]] = RENDERS) -> list[Path]:
+    """Each of `renders` from the template as it is in this checkout (no git provenance)."""
     import copier
 
     source = work / "template-src"
@@ -76,7 +76,7 @@ def render(work: Path) -> list[Path]:
     shutil.copy2(ROOT / "copier.yml", source / "copier.yml")
     shutil.copytree(ROOT / "template", source / "template")
     projects = []
-    for name, answers in RENDERS.items():
+    for name, answers in renders.items():
         copier.run_copy(
             str(source),
             str(work / name),

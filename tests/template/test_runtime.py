@@ -175,9 +175,14 @@ def test_an_invalid_setting_stops_start_up_with_one_line_and_no_traceback(
 
 @pytest.mark.cases(lambda case: case.id == "preset-standard")
 def test_the_readme_commands_work_as_written(project: Path, tmp_path: Path) -> None:
-    """`uv sync && uv run pytest` in a copy of the default render, with its own pins."""
+    """`uv sync && uv run pytest` in a copy of the default render, with its own pins.
+
+    A developer's .env with a bad value in it changes nothing: the tests never read it.
+    """
     copy = tmp_path / "myapi"
     shutil.copytree(project, copy)
+    variable = f"{answers_of(project)['env_prefix']}DEBUG"
+    (copy / ".env").write_text(f"{variable}=perhaps\n", encoding="utf-8")
     env = clean_env({"UV_PYTHON": find_python("3.11"), "UV_PYTHON_DOWNLOADS": "never"})
     run([UV, "sync", "--quiet"], copy, env)
     result = run([UV, "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider"], copy, env)
