@@ -54,6 +54,7 @@ RATIO_TARGET = 1.2
 # The app and its floor take turns this often a round, so that both see the same machine.
 PAIRS_PER_ROUND = 20
 REQUESTS_PER_TURN = 20
+START_TIMEOUT = 60
 
 
 def drive(rounds: int, seconds: float, python: str | None) -> int:
@@ -202,15 +203,17 @@ class Server:
         self.process = subprocess.Popen(command, cwd=project, env=env, stderr=subprocess.DEVNULL)
 
     async def started(self) -> None:
-        for _ in range(200):
+        """Return once it accepts connections (a first start compiles every import)."""
+        deadline = time.perf_counter() + START_TIMEOUT
+        while self.process.poll() is None and time.perf_counter() < deadline:
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", self.port)
             except OSError:
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.1)
                 continue
             writer.close()
             return
-        raise RuntimeError("uvicorn did not start")
+        raise RuntimeError(f"uvicorn did not start within {START_TIMEOUT} s")
 
     def stop(self) -> None:
         self.process.terminate()
