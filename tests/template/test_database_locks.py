@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.matrix import Case
 from tests.template.harness import (
@@ -48,16 +47,19 @@ BUSY = {
 
 @contextmanager
 def table_locked(database: str, url: str) -> Iterator[None]:
-    """Another connection holds the items table (PostgreSQL) or the whole file (SQLite)."""
+    """Another connection holds the items table (PostgreSQL) or the whole file (SQLite).
+
+    `url` is one of `fresh_database`: `sqlite+aiosqlite:///<path>` or `<server>/<database>`.
+    """
     if database == "sqlite":
-        writer = sqlite3.connect(str(make_url(url).database), isolation_level=None)
+        writer = sqlite3.connect(url.split(":///", 1)[1], isolation_level=None)
         try:
             writer.execute("BEGIN EXCLUSIVE")
             yield
         finally:
             writer.close()
         return
-    name = str(make_url(url).database)
+    name = url.rsplit("/", 1)[1]
     hold = f"BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep({LOCK_HELD}); END;"
     server = ["-h", POSTGRES_HOST, "-p", str(POSTGRES_PORT), "-U", "postgres", "-d", name]
     holder = subprocess.Popen(["psql", *server, "-q", "-c", hold], stdout=subprocess.DEVNULL)
