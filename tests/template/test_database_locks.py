@@ -25,10 +25,11 @@ from tests.template.harness import (
     POSTGRES_HOST,
     POSTGRES_PORT,
     Toolchain,
-    _psql,
     answers_of,
+    clean_env,
     database_env,
     fresh_database,
+    run,
 )
 from tests.template.test_runtime import request, server_log, serving
 
@@ -39,6 +40,7 @@ MARGIN = 3.0
 # The scenario: the lock is held for 15 s while 30 requests want it.
 LOCK_HELD = 15.0
 CONCURRENT_REQUESTS = 30
+PSQL = ["psql", "-h", POSTGRES_HOST, "-p", str(POSTGRES_PORT), "-U", "postgres", "-q", "-A", "-t"]
 BUSY = {
     "The database did not answer in time; try again later.",  # waited on the lock
     "The database is unavailable; try again later.",  # waited for a free connection of the pool
@@ -61,14 +63,13 @@ def table_locked(database: str, url: str) -> Iterator[None]:
         return
     name = url.rsplit("/", 1)[1]
     hold = f"BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep({LOCK_HELD}); END;"
-    server = ["-h", POSTGRES_HOST, "-p", str(POSTGRES_PORT), "-U", "postgres", "-d", name]
-    holder = subprocess.Popen(["psql", *server, "-q", "-c", hold], stdout=subprocess.DEVNULL)
+    holder = subprocess.Popen([*PSQL, "-d", name, "-c", hold], stdout=subprocess.DEVNULL)
     try:
         _wait_for_lock(name)
         yield
     finally:
         # The server notices a vanished client only after pg_sleep: end its session itself.
-        _psql(
+        _query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             f" WHERE datname = '{name}' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()"
         )
@@ -82,9 +83,13 @@ def _wait_for_lock(database: str) -> None:
         f" (SELECT oid FROM pg_database WHERE datname = '{database}')"
     )
     deadline = time.monotonic() + 20
-    while _psql(query).strip() == "0":
+    while _query(query).strip() == "0":
         assert time.monotonic() < deadline, "the lock holder never got its lock"
         time.sleep(0.1)
+
+
+def _query(sql: str) -> str:
+    return run([*PSQL, "-d", "postgres", "-c", sql], Path.cwd(), clean_env()).stdout
 
 
 def timed_get(url: str) -> tuple[int, object, float]:
