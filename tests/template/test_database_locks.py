@@ -129,22 +129,31 @@ def test_no_request_hangs_on_a_locked_table(
 
 
 @pytest.mark.cases(lambda case: case.id == "preset-full")
-def test_migrating_a_database_that_does_not_exist_is_one_line(
+def test_the_readmes_postgresql_steps_work_on_a_server_without_the_database(
     project: Path, tools: Toolchain
 ) -> None:
-    """The README's `uv run alembic upgrade head` on a server without the database yet."""
-    missing = f"{POSTGRES_ADMIN_URL}/missing_{uuid.uuid4().hex[:8]}"
-    result = subprocess.run(
+    """`uv run alembic upgrade head` before and after the README's `createdb` line."""
+    name = f"missing_{uuid.uuid4().hex[:8]}"
+    env = database_env(project, f"{POSTGRES_ADMIN_URL}/{name}")
+    readme = (project / "README.md").read_text(encoding="utf-8").splitlines()
+    createdb = next(line for line in readme if line.startswith("createdb ")).split("#")[0].split()
+
+    before = subprocess.run(
         ["alembic", "upgrade", "head"],
         cwd=project,
-        env=tools.env(database_env(project, missing)),
+        env=tools.env(env),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+    run([*createdb[:-1], name], project, clean_env())  # the README's line, for this database
+    try:
+        tools.run(["alembic", "upgrade", "head"], project, env)
+    finally:
+        _query(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith("Cannot migrate: database")
-    assert "does not exist: create it first" in result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
+    assert before.returncode == 1
+    assert before.stderr.strip().splitlines()[-1].startswith("Cannot migrate: database")
+    assert "does not exist: create it first" in before.stderr
+    assert "Traceback" not in before.stdout + before.stderr
