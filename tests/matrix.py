@@ -1,18 +1,18 @@
 """The supported combinations, derived from copier.yml and the presets (never listed by hand).
 
-- every choice of every question appears in at least one case (one switch moved off its default);
-- every question asked only under a condition is crossed with each value that asks it
-  (database x migrations);
-- questions that can use the same service (a `redis` choice) are crossed with each other
-  (cache x rate_limit), since they then share one client;
-- every preset is a case.
-A question added to copier.yml enters the matrix with no change here.
+The cases are the presets plus a pairwise covering set: for any two questions, every pair of
+their choices that can occur together (a question asked only under a condition pairs only with
+the answers that ask it) appears in at least one case. A greedy construction keeps the set small
+and the same from run to run. tests/test_options.py proves the pairwise property, so a question
+or choice added to copier.yml enters the matrix with no change here.
+
+A case's id lists its answers that differ from the defaults (`database=postgresql,cache=redis`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from fastapi_scaffold.options import (
@@ -21,8 +21,9 @@ from fastapi_scaffold.options import (
     Question,
     applies,
     load_questions,
-    parse_condition,
 )
+
+Pair = tuple[tuple[str, Answer], tuple[str, Answer]]
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,18 @@ class Case:
 
     def full_answers(self) -> dict[str, Answer]:
         """The answers with every literal default filled in, as the render will see them."""
-        questions = load_questions()
-        answers = {
-            name: default
-            for name, question in questions.items()
-            if (default := question.literal_default) is not None
-        }
-        answers.update(self.data)
-        return {name: value for name, value in answers.items() if applies(name, answers, questions)}
+        return complete(self.data, load_questions())
+
+
+def complete(answers: Mapping[str, Answer], questions: Mapping[str, Question]) -> dict[str, Answer]:
+    """`answers` with every literal default filled in, less the questions that do not apply."""
+    full = {
+        name: default
+        for name, question in questions.items()
+        if (default := question.literal_default) is not None
+    }
+    full.update(answers)
+    return {name: value for name, value in full.items() if applies(name, full, questions)}
 
 
 def switch_values(question: Question) -> list[Answer]:
@@ -52,8 +57,9 @@ def switch_values(question: Question) -> list[Answer]:
     return list(question.choices)
 
 
-def _applies(answers: Mapping[str, Answer], questions: Mapping[str, Question]) -> bool:
-    return all(applies(name, answers, questions) for name in answers)
+def switches(questions: Mapping[str, Question]) -> list[Question]:
+    """The questions with a fixed set of answers: the ones the matrix varies."""
+    return [question for question in questions.values() if question.choices or question.is_bool]
 
 
 def _case_id(answers: Mapping[str, Answer]) -> str:
@@ -63,57 +69,103 @@ def _case_id(answers: Mapping[str, Answer]) -> str:
     return ",".join(f"{name}={show(value)}" for name, value in answers.items()) or "defaults"
 
 
-def _one_switch_cases(questions: Mapping[str, Question]) -> Iterator[dict[str, Answer]]:
-    for question in questions.values():
-        if not (question.choices or question.is_bool):
+def pairs_of(answers: Mapping[str, Answer], questions: Mapping[str, Question]) -> set[Pair]:
+    """The pairs of switch answers a project with `answers` (completed) has."""
+    full = complete(answers, questions)
+    named = [(q.name, full[q.name]) for q in switches(questions) if q.name in full]
+    return set(itertools.combinations(named, 2))
+
+
+def possible_pairs(questions: Mapping[str, Question]) -> set[Pair]:
+    """Every pair of switch answers some project can have."""
+    asked = switches(questions)
+    possible: set[Pair] = set()
+    for first, second in itertools.combinations(asked, 2):
+        for one, other in itertools.product(switch_values(first), switch_values(second)):
+            pair = ((first.name, one), (second.name, other))
+            if _can_occur(pair, questions):
+                possible.add(pair)
+    return possible
+
+
+def _can_occur(pair: Pair, questions: Mapping[str, Question]) -> bool:
+    answers = dict(pair)
+    if all(applies(name, answers, questions) for name in answers):
+        return True
+    # A conditional question's answer needs the answer that asks it, which the pair may not name.
+    for subject in switches(questions):
+        if subject.name in answers:
             continue
-        for value in switch_values(question):
-            if value == question.literal_default:
+        for value in switch_values(subject):
+            candidate = {**answers, subject.name: value}
+            if all(applies(name, candidate, questions) for name in answers):
+                return True
+    return False
+
+
+def _greedy_cases(
+    questions: Mapping[str, Question], uncovered: set[Pair]
+) -> Iterator[dict[str, Answer]]:
+    """Cases until every pair in `uncovered` is covered: each starts from the first pair not yet
+    covered and gives every other question the answer that covers most new pairs (the default on
+    a tie, then the first choice), so the result is small and the same on every run."""
+    asked = switches(questions)
+    order = sorted(uncovered, key=_pair_order(asked))
+    while uncovered:
+        seed = next(pair for pair in order if pair in uncovered)
+        answers: dict[str, Answer] = dict(seed)
+        for question in asked:
+            if question.name in answers:
                 continue
-            answers: dict[str, Answer] = {question.name: value}
-            yield answers if _applies(answers, questions) else _enable(answers, question, questions)
+            answers[question.name] = _best_value(question, answers, questions, uncovered)
+        answers = complete(answers, questions)
+        newly = pairs_of(answers, questions) & uncovered
+        assert newly, f"no progress from {seed}"
+        uncovered -= newly
+        yield answers
 
 
-def _enable(
-    answers: dict[str, Answer], question: Question, questions: Mapping[str, Question]
-) -> dict[str, Answer]:
-    """Add the answer that makes a conditional question apply (first value that does)."""
-    subject = _condition_subject(question)
-    for value in switch_values(questions[subject]):
-        candidate = {subject: value, **answers}
-        if _applies(candidate, questions):
-            return candidate
-    raise ValueError(f"no answer makes {question.name} apply")
+def _pair_order(asked: list[Question]) -> Callable[[Pair], tuple[int, ...]]:
+    position = {question.name: index for index, question in enumerate(asked)}
+    values = {q.name: {str(v): i for i, v in enumerate(switch_values(q))} for q in asked}
+
+    def key(pair: Pair) -> tuple[int, ...]:
+        (first, one), (second, other) = pair
+        return (
+            position[first],
+            position[second],
+            values[first][str(one)],
+            values[second][str(other)],
+        )
+
+    return key
 
 
-def _condition_subject(question: Question) -> str:
-    condition = parse_condition(question.when or "")
-    if condition is None:
-        raise ValueError(f"cannot read the condition of {question.name}: {question.when}")
-    return condition.subject
+def _best_value(
+    question: Question,
+    answers: Mapping[str, Answer],
+    questions: Mapping[str, Question],
+    uncovered: set[Pair],
+) -> Answer:
+    def gain(value: Answer) -> tuple[int, bool]:
+        candidate = {**answers, question.name: value}
+        if not applies(question.name, candidate, questions):
+            return (-1, False)
+        new = sum(
+            1
+            for name, other in answers.items()
+            if applies(name, candidate, questions)
+            and _ordered(questions, (name, other), (question.name, value)) in uncovered
+        )
+        return (new, value == question.literal_default)
+
+    return max(switch_values(question), key=gain)  # max keeps the first of equals
 
 
-def _conditional_cases(questions: Mapping[str, Question]) -> Iterator[dict[str, Answer]]:
-    for question in questions.values():
-        if question.when is None:
-            continue
-        subject = questions[_condition_subject(question)]
-        for subject_value, value in itertools.product(
-            switch_values(subject), switch_values(question)
-        ):
-            answers = {subject.name: subject_value, question.name: value}
-            if _applies(answers, questions):
-                yield answers
-
-
-SHARED_SERVICE = "redis"
-
-
-def _shared_service_cases(questions: Mapping[str, Question]) -> Iterator[dict[str, Answer]]:
-    sharing = [question for question in questions.values() if SHARED_SERVICE in question.choices]
-    for first, second in itertools.combinations(sharing, 2):
-        for values in itertools.product(switch_values(first), switch_values(second)):
-            yield dict(zip((first.name, second.name), values, strict=True))
+def _ordered(questions: Mapping[str, Question], *answers: tuple[str, Answer]) -> Pair:
+    names = list(questions)
+    first, second = sorted(answers, key=lambda answer: names.index(answer[0]))
+    return (first, second)
 
 
 def derive_cases(questions: Mapping[str, Question] | None = None) -> list[Case]:
@@ -121,24 +173,33 @@ def derive_cases(questions: Mapping[str, Question] | None = None) -> list[Case]:
     cases: dict[tuple[tuple[str, Answer], ...], str] = {}
 
     def add(answers: Mapping[str, Answer], case_id: str | None = None) -> None:
-        key = tuple(sorted(_normalise(answers, questions).items()))
-        cases.setdefault(key, case_id or _case_id(answers))
+        key = tuple(_normalise(answers, questions).items())
+        cases.setdefault(key, case_id or _case_id(dict(key)))
 
+    uncovered = possible_pairs(questions)
     for preset, answers in PRESETS.items():
         add(answers, f"preset-{preset}")
-    for answers in itertools.chain(
-        _one_switch_cases(questions),
-        _conditional_cases(questions),
-        _shared_service_cases(questions),
-    ):
+        uncovered -= pairs_of(answers, questions)
+    for answers in _greedy_cases(questions, uncovered):
         add(answers)
     return [Case(case_id, key) for key, case_id in cases.items()]
+
+
+def covered_pairs(cases: Iterable[Case], questions: Mapping[str, Question]) -> set[Pair]:
+    covered: set[Pair] = set()
+    for case in cases:
+        covered |= pairs_of(case.data, questions)
+    return covered
 
 
 def _normalise(
     answers: Mapping[str, Answer], questions: Mapping[str, Question]
 ) -> dict[str, Answer]:
-    """Drop answers equal to a literal default, so equal projects count as one case."""
+    """Drop answers equal to a literal default (and those that do not apply), in question order,
+    so equal projects count as one case."""
+    full = complete(answers, questions)
     return {
-        name: value for name, value in answers.items() if value != questions[name].literal_default
+        name: full[name]
+        for name in questions
+        if name in answers and name in full and full[name] != questions[name].literal_default
     }

@@ -128,6 +128,11 @@ PRESETS: dict[str, dict[str, Answer]] = {
         "migrations": True,
         "error_handling": True,
         "example_resource": True,
+        "background_tasks": "arq",
+        "cache": "redis",
+        "rate_limit": "redis",
+        "observability": True,
+        "metrics": True,
     },
 }
 
