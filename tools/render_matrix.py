@@ -1,4 +1,4 @@
-"""Render every case of the test matrix into a folder, to diff the template before and after a change.
+"""Render every case of the test matrix into a folder, to diff renders before and after a change.
 
     uv run python tools/render_matrix.py /tmp/before
     ... change the template ...
