@@ -10,6 +10,7 @@ cancels out. Prints, with targets:
 
 - everything on, GET /health, as a ratio to a bare FastAPI app with one route (<= 1.3x);
 - what the body limit and the security headers, which every project has, add to the bare app;
+- the access log's own cost: everything on, with and without it (one line per request);
 - the rate limiter's added CPU per request on a route: in memory, and on Redis (<= 200 µs);
 - how long the event loop is held at a time (one step, from one await to the next) while
   requests run ten at a time against a Redis 1 ms away (a local relay that holds back each
@@ -392,6 +393,7 @@ async def measure(projects: list[Path], rounds: int) -> None:
         "bare": bare_app(),
         "on": generated_app(everything_on, **UNLIMITED),
         "bare, limits and headers": bare_app_with_limits_and_headers(everything_on),
+        "on, no access log": generated_app(everything_on, access_log=False, **UNLIMITED),
         "none": generated_app(no_limiter),
         "memory": generated_app(redis_project, rate_limit_backend="memory", **UNLIMITED),
         "redis": generated_app(redis_project, **on_redis, **UNLIMITED),
@@ -406,6 +408,7 @@ async def measure(projects: list[Path], rounds: int) -> None:
             {
                 "bare /health": (apps["bare"], "/health"),
                 "everything on /health": (apps["on"], "/health"),
+                "everything on, no access log /health": (apps["on, no access log"], "/health"),
                 "bare, limits and headers /health": (apps["bare, limits and headers"], "/health"),
                 "route, no limiter": (apps["none"], "/bench"),
                 "route, memory limiter": (apps["memory"], "/bench"),
@@ -427,6 +430,8 @@ async def measure(projects: list[Path], rounds: int) -> None:
     report("everything on /health, to bare", f"{ratio:.2f}x", "<= 1.3x", ratio <= 1.3)
     layers_cost, _ = paired(cpu, "bare, limits and headers /health", "bare /health")
     report("body limit and security headers add", f"{layers_cost:.1f} µs")
+    access_cost, _ = paired(cpu, "everything on /health", "everything on, no access log /health")
+    report("the access log adds", f"{access_cost:.1f} µs", "one line a request")
     memory_cost, _ = paired(cpu, "route, memory limiter", "route, no limiter")
     redis_cost, _ = paired(cpu, "route, Redis limiter", "route, no limiter")
     report("the memory limiter adds", f"{memory_cost:.1f} µs")
