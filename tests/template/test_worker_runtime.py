@@ -1,7 +1,8 @@
 """Generated apps with a worker, run as their README says: the server queues, the worker runs.
 
 A real server on 127.0.0.1, its database migrated, and the worker command of the README, both
-on the Redis at 127.0.0.1:6379 under a key prefix of this test's own.
+on the Redis at 127.0.0.1:6379 under a key prefix of this test's own. With observability on, the
+worker logs JSON lines, and the job's carry the id of the request that queued it.
 """
 
 from __future__ import annotations
@@ -39,16 +40,15 @@ def worker_command(answers: dict[str, object]) -> list[str]:
     """The README's command, without `uv run` (the shared environment is on PATH)."""
     module = f"{answers['package_name']}.tasks.worker"
     if answers["background_tasks"] == "arq":
-        return ["arq", f"{module}.WorkerSettings"]
+        return ["arq", f"{module}.WorkerSettings", "--custom-log-dict", f"{module}.LOGGING"]
     return ["celery", "-A", module, "worker", "--loglevel", "INFO", "--pool", "solo"]
 
 
-def create_item(base: str) -> str:
+def create_item(base: str, request_id: str) -> str:
     """POST an item; the id of the job its notification was queued as."""
     body = json.dumps({"name": "Lamp", "price_cents": 2500}).encode()
-    call = urllib.request.Request(
-        f"{base}/items", data=body, method="POST", headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json", "X-Request-ID": request_id}
+    call = urllib.request.Request(f"{base}/items", data=body, method="POST", headers=headers)
     with urllib.request.urlopen(call, timeout=10) as response:
         assert response.status == 201
         return str(response.headers["X-Job-ID"])
@@ -81,7 +81,8 @@ def test_the_readme_worker_runs_a_job_queued_through_the_server(
         if case.full_answers()["migrations"]:
             tools.run(["alembic", "upgrade", "head"], project, env)
         with serving(project, tools, env) as base:
-            job = create_item(base)
+            request_id = f"readme-{uuid.uuid4().hex[:8]}"
+            job = create_item(base, request_id)
             log = tmp_path / "worker.log"
             with log.open("w", encoding="utf-8") as output:
                 worker = subprocess.Popen(
@@ -101,4 +102,20 @@ def test_the_readme_worker_runs_a_job_queued_through_the_server(
                 except subprocess.TimeoutExpired:
                     worker.kill()
                     worker.wait()
-    assert status == "complete", log.read_text(encoding="utf-8", errors="replace")
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert status == "complete", output
+    if case.full_answers()["observability"]:
+        lines = json_lines(output)
+        notices = [line for line in lines if "Notification" in str(line["message"])]
+        assert [line["request_id"] for line in notices] == [request_id], output
+        tool = str(answers["background_tasks"])  # its own lines, as JSON too
+        assert any(str(line["logger"]).startswith(tool) for line in lines), output
+
+
+def json_lines(output: str) -> list[dict[str, object]]:
+    """The JSON objects of the worker's log lines (Celery also prints a banner, in text)."""
+    lines = []
+    for line in output.splitlines():
+        if line.startswith("{"):
+            lines.append(json.loads(line))
+    return lines
