@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import logging
 import shutil
 import statistics
 import subprocess
@@ -217,6 +218,17 @@ def generated_app(project: Path, **changes: object) -> Any:
     return app
 
 
+def logging_of_one(project: Path) -> None:
+    """Keep the log handlers `project` set up, and drop those of the other renders.
+
+    A process serves one project; here each render's app set up its own handler on the root
+    logger, and every line would be written once for each.
+    """
+    root = logging.getLogger()
+    module = f"{project.name}.core.logging"
+    root.handlers = [handler for handler in root.handlers if type(handler).__module__ == module]
+
+
 def bare_app_with_limits_and_headers(project: Path) -> App:
     """The bare app with the render's body limit and security headers, which every project has."""
     app = bare_app()
@@ -398,6 +410,7 @@ async def measure(projects: list[Path], rounds: int) -> None:
         "memory": generated_app(redis_project, rate_limit_backend="memory", **UNLIMITED),
         "redis": generated_app(redis_project, **on_redis, **UNLIMITED),
     }
+    logging_of_one(everything_on)
     async with AsyncExitStack() as stack:
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
