@@ -116,13 +116,18 @@ def drive(rounds: int, python: str | None) -> int:
         projects = render(work)
         python = python or make_environment(work, projects)
         command = [python, __file__, "--measure", "--rounds", str(rounds), *map(str, projects)]
-        # The apps log every request to stderr (the access log): it costs them, but is not shown.
-        with (work / "apps.log").open("w+", encoding="utf-8") as log:
-            result = subprocess.run(command, cwd=work, stderr=log, check=False)
-            if result.returncode:
-                log.seek(0)
-                print(log.read()[-4000:], file=sys.stderr)
-        return result.returncode
+        return run_measurements(command, work)
+
+
+def run_measurements(command: list[str], work: Path) -> int:
+    """Run `command` in `work`; its stderr is shown only if it fails."""
+    # The apps log every request to stderr (the access log): it costs them, but is not shown.
+    with (work / "apps.log").open("w+", encoding="utf-8") as log:
+        result = subprocess.run(command, cwd=work, stderr=log, check=False)
+        if result.returncode:
+            log.seek(0)
+            print(log.read()[-4000:], file=sys.stderr)
+    return result.returncode
 
 
 # --- the measurements, in the projects' environment -------------------------------------------

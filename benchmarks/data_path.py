@@ -64,13 +64,7 @@ def drive(rounds: int, seconds: float, python: str | None) -> int:
         python = python or app_speed.make_environment(work, projects)
         command = [python, __file__, "--measure", "--rounds", str(rounds), "--seconds"]
         command += [str(seconds), *map(str, projects)]
-        # The apps log every request to stderr (the access log): it costs them, but is not shown.
-        with (work / "apps.log").open("w+", encoding="utf-8") as log:
-            result = subprocess.run(command, cwd=work, stderr=log, check=False)
-            if result.returncode:
-                log.seek(0)
-                print(log.read()[-4000:], file=sys.stderr)
-        return result.returncode
+        return app_speed.run_measurements(command, work)
 
 
 # --- the measurements, in the projects' environment -------------------------------------------
