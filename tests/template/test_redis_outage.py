@@ -20,6 +20,7 @@ from tests.template.harness import (
     answers_of,
     database_env,
     fresh_database,
+    has_worker,
     redis_backs_cache_or_limits,
 )
 from tests.template.test_runtime import request, serving
@@ -76,13 +77,21 @@ def exercise(base: str) -> list[tuple[str, int, float]]:
     return results
 
 
+def expected_statuses(case: Case) -> list[int]:
+    """Reads and writes all answer; with a worker, a write that cannot queue its notification
+    is refused (503) and rolled back, so the item it would have made is not there to read."""
+    if has_worker(case.full_answers()):
+        return [503, 200, 200, 404, 404, 200]
+    return [201, 200, 200, 200, 200, 200]
+
+
 def test_with_nothing_listening_at_redis_every_route_answers(
     case: Case, project: Path, tools: Toolchain, tmp_path: Path
 ) -> None:
     with app_with_redis_at(case, project, tools, tmp_path, "redis://127.0.0.1:1/0") as base:
         results = exercise(base)
 
-    assert [status for _, status, _ in results] == [201, 200, 200, 200, 200, 200], results
+    assert [status for _, status, _ in results] == expected_statuses(case), results
 
 
 def test_a_redis_that_never_answers_holds_no_request_past_its_timeout(
@@ -93,6 +102,6 @@ def test_a_redis_that_never_answers_holds_no_request_past_its_timeout(
         with app_with_redis_at(case, project, tools, tmp_path, url) as base:
             results = exercise(base)
 
-    assert [status for _, status, _ in results] == [201, 200, 200, 200, 200, 200], results
+    assert [status for _, status, _ in results] == expected_statuses(case), results
     slow = [(what, round(took, 3)) for what, _, took in results if took > REDIS_TIMEOUT + MARGIN]
     assert not slow, f"held past the {REDIS_TIMEOUT} s timeout: {slow}"
