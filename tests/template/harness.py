@@ -161,7 +161,11 @@ def postgres_databases() -> set[str]:
 
 @contextmanager
 def fresh_database(kind: str, workdir: Path) -> Iterator[str]:
-    """An empty database for one run: a throwaway Postgres database, or a new SQLite file."""
+    """An empty database for one run: a throwaway Postgres database, or a new SQLite file
+    (nothing, an empty URL, for a project without a database)."""
+    if kind == "none":
+        yield ""
+        return
     if kind == "sqlite":
         path = workdir / f"fresh-{uuid.uuid4().hex[:8]}.db"
         try:
@@ -217,6 +221,8 @@ def redis_is_up() -> bool:
 
 
 def database_env(project: Path, url: str) -> dict[str, str]:
+    if not url:
+        return {}
     return {f"{answers_of(project)['env_prefix']}DATABASE_URL": url}
 
 

@@ -51,7 +51,7 @@ def test_schemathesis_finds_nothing(
         if answers["database"] != "none":
             url = stack.enter_context(fresh_database(str(answers["database"]), tmp_path))
             env |= database_env(project, url)
-            if answers["migrations"]:
+            if answers.get("migrations"):
                 tools.run(["alembic", "upgrade", "head"], project, env)
         if uses_redis(answers):
             assert redis_is_up(), "Redis is not answering on 127.0.0.1:6379; .ci/run starts it"

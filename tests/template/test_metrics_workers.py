@@ -51,7 +51,7 @@ def database_for(
         return
     with fresh_database(database, tmp_path) as url:
         env = database_env(project, url)
-        if case.full_answers()["migrations"]:
+        if case.full_answers().get("migrations"):
             tools.run(["alembic", "upgrade", "head"], project, env)
         yield env
 

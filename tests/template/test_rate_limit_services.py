@@ -45,7 +45,10 @@ def get(url: str) -> tuple[int, str | None]:
         return error.code, error.headers.get("X-RateLimit-Reset")
 
 
-@pytest.mark.cases(lambda case: case.full_answers().get("rate_limit") == "redis")
+@pytest.mark.cases(
+    lambda case: case.full_answers().get("rate_limit") == "redis"
+    and bool(case.full_answers()["example_resource"])
+)
 def test_two_processes_share_one_limit_in_redis(
     case: Case, project: Path, tools: Toolchain, tmp_path: Path
 ) -> None:
@@ -59,7 +62,7 @@ def test_two_processes_share_one_limit_in_redis(
             f"{prefix}REDIS_KEY_PREFIX": key_prefix,
             f"{prefix}RATE_LIMIT_DEFAULT": DEFAULT_LIMIT,
         }
-        if case.full_answers()["migrations"]:
+        if case.full_answers().get("migrations"):
             tools.run(["alembic", "upgrade", "head"], project, env)
         stack.callback(tools.run, ["python", "-c", DELETE_KEYS, REDIS_URL, key_prefix], project)
         servers = [stack.enter_context(serving(project, tools, env)) for _ in range(2)]

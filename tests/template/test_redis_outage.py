@@ -52,7 +52,7 @@ def app_with_redis_at(
     prefix = answers_of(project)["env_prefix"]
     with fresh_database(str(case.full_answers()["database"]), tmp_path) as url:
         env = database_env(project, url)
-        if case.full_answers()["migrations"]:
+        if case.full_answers().get("migrations"):
             tools.run(["alembic", "upgrade", "head"], project, env)
         env |= {f"{prefix}REDIS_URL": redis_url, f"{prefix}REDIS_TIMEOUT": str(REDIS_TIMEOUT)}
         with serving(project, tools, env) as base:

@@ -108,7 +108,7 @@ def test_the_app_starts_and_answers_its_health_check(
         return
     with fresh_database(database, tmp_path) as url:
         env = database_env(project, url)
-        if case.full_answers()["migrations"]:
+        if case.full_answers().get("migrations"):
             tools.run(["alembic", "upgrade", "head"], project, env)
         with serving(project, tools, env) as base:
             assert request(f"{base}/health")[0] == 200
@@ -124,7 +124,7 @@ def test_a_created_item_survives_a_restart(
 ) -> None:
     with fresh_database(str(case.full_answers()["database"]), tmp_path) as url:
         env = database_env(project, url)
-        if case.full_answers()["migrations"]:
+        if case.full_answers().get("migrations"):
             tools.run(["alembic", "upgrade", "head"], project, env)
         item = {"name": "Lamp", "description": "A desk lamp", "price_cents": 2500}
         with serving(project, tools, env) as base:
@@ -139,7 +139,7 @@ def test_a_created_item_survives_a_restart(
 
 @pytest.mark.cases(
     lambda case: case.full_answers()["database"] != "none"
-    and bool(case.full_answers()["migrations"])
+    and bool(case.full_answers().get("migrations"))
     and bool(case.full_answers()["example_resource"])
 )
 def test_an_unmigrated_database_is_reported_at_start_up_and_not_ready(

@@ -78,7 +78,7 @@ def test_the_readme_worker_runs_a_job_queued_through_the_server(
     }
     with fresh_database(str(case.full_answers()["database"]), tmp_path) as url:
         env = database_env(project, url) | redis
-        if case.full_answers()["migrations"]:
+        if case.full_answers().get("migrations"):
             tools.run(["alembic", "upgrade", "head"], project, env)
         with serving(project, tools, env) as base:
             request_id = f"readme-{uuid.uuid4().hex[:8]}"
