@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import tomllib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,6 +34,9 @@ POSTGRES_ADMIN_URL = f"postgresql+asyncpg://postgres@{POSTGRES_HOST}:{POSTGRES_P
 COMMAND_TIMEOUT = 600
 # The real binary: a pyenv shim named `uv` would follow a render's .python-version instead.
 UV = find_uv_bin()
+# Byte code of what a render runs is kept out of the render (the renders are shared by the
+# tests, and one checks that a render holds only what the template wrote), but still kept.
+PYCACHE_PREFIX = str(Path(tempfile.gettempdir()) / f"scaffold-pycache-{os.getuid()}")
 
 
 def find_python(version: str) -> str:
@@ -56,6 +60,7 @@ def clean_env(extra: Mapping[str, str] | None = None, *, venv: Path | None = Non
         for key, value in os.environ.items()
         if not key.startswith(("PYTEST_", "VIRTUAL_ENV", "UV_PROJECT", "COV_"))
     }
+    env.setdefault("PYTHONPYCACHEPREFIX", PYCACHE_PREFIX)
     if venv is not None:
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(venv)
