@@ -213,8 +213,9 @@ def generated_app(project: Path, **changes: object) -> Any:
     changes = {name: value for name, value in changes.items() if name in fields}
     if "database_url" in fields:
         changes["database_url"] = f"sqlite+aiosqlite:///{project / 'bench.db'}"
-    settings = package_module(project, "core.config").Settings(_env_file=None)
-    app = package_module(project, "main").create_app(settings.model_copy(update=changes))
+    # Validated like any settings (the database URL becomes a secret, a limit is parsed).
+    settings = package_module(project, "core.config").Settings(_env_file=None, **changes)
+    app = package_module(project, "main").create_app(settings)
 
     @app.get("/bench")
     async def bench() -> dict[str, str]:
