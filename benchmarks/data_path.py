@@ -6,7 +6,9 @@ round (so that load from other work on the machine falls on every figure alike),
 
 - GET /items (a page of 20) through the app's ASGI interface, next to its floor: the same SQL
   statements, captured from that request, run through SQLAlchemy on a connection of the same
-  kind of engine, without the app. Wall time per request, sequential; target <= 1.2x;
+  kind of engine, without the app. Wall time per request, sequential; target <= 1.2x. Between
+  the two, the same route in an app without middleware: what the middleware adds, and what
+  FastAPI's routing, dependencies and response add;
 - the statements one GET /items runs (target: 1, the page and its total in one round trip);
 - requests per second served by uvicorn (one worker, as `fastapi run` starts it) to 1 and to 16
   keep-alive connections; target: 16 serve at least as many as 1. With p50 and p99 at 16.
@@ -109,6 +111,16 @@ async def fill(project: Path, url: str) -> None:
     await engine.dispose()
 
 
+def route_alone(project: Path, app: Any) -> Any:
+    """The items routes in a bare FastAPI app on `app`'s database: no middleware around them."""
+    from fastapi import FastAPI
+
+    bare = FastAPI()
+    bare.include_router(package_module(project, "api.routes.items").router)
+    bare.state.database = app.state.database
+    return bare
+
+
 def bench_environment(project: Path, url: str) -> dict[str, str]:
     """The variables that point the project's settings at `url`, with BENCH_SETTINGS."""
     prefix = package_module(project, "core.config").ENV_PREFIX
@@ -179,7 +191,7 @@ async def wall_ms(run: Any, requests: int) -> float:
 class Figures:
     statements: int = 0
     ms: dict[str, list[float]] = field(
-        default_factory=lambda: {"app": [], "floor": [], "driver": []}
+        default_factory=lambda: {"app": [], "route": [], "floor": [], "driver": []}
     )
     rps: dict[int, list[float]] = field(default_factory=lambda: {1: [], 16: []})
     latencies_16: list[float] = field(default_factory=list)
@@ -263,8 +275,10 @@ async def measure_project(project: Path, rounds: int, seconds: float) -> Figures
                 figures.statements = len(statements)
                 await server.started()
                 database = app.state.database
+                bare = route_alone(project, app)
                 runs = {
                     "app": lambda: call(app, "/items"),
+                    "route": lambda: call(bare, "/items"),
                     "floor": lambda: floor(project, database),
                     "driver": lambda: driver_floor(engine, statements),
                 }
@@ -291,6 +305,10 @@ def print_figures(database: str, figures: Figures) -> None:
     _, ratio = paired(figures.ms, "app", "floor")
     print(f"{database}: GET /items, {ITEMS} items")
     report("  through the app", f"{app_ms:.3f} ms")
+    middleware_ms, _ = paired(figures.ms, "app", "route")
+    route_ms, _ = paired(figures.ms, "route", "floor")
+    report("    of which its middleware", f"{middleware_ms:.3f} ms", "app - route alone")
+    report("    routing, dependencies, response", f"{route_ms:.3f} ms", "route alone - floor")
     report("  the same SQL, no HTTP (floor)", f"{floor_ms:.3f} ms", "service + session")
     driver_ms = statistics.median(figures.ms["driver"])
     report("  the bare statements", f"{driver_ms:.3f} ms", "driver level")
