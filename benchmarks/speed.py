@@ -8,7 +8,8 @@ Prints medians of:
   a raw `copier copy` of our template with the same answers is printed beside them, and `new`'s
   first run on a machine (an empty cache folder: no questions parsed, no template code compiled
   yet; every later run finds both, as every later start finds Python's byte-code caches);
-- the generated project's own test suite, defaults (target <= 3 s).
+- the generated project's own test suite on the defaults, `uv run pytest` after `uv sync` as its
+  README says: wall time (target <= 3 s), and pytest's own figure beside it.
 
 Run: `uv run python benchmarks/speed.py [--runs N]`.
 """
@@ -17,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -126,22 +127,30 @@ def bench_new_vs_floor(
     }
 
 
-def bench_generated_tests(runs: int, work: Path, env: dict[str, str]) -> float:
+PYTEST_SECONDS = re.compile(r" in ([0-9.]+)s")
+
+
+def bench_generated_tests(runs: int, work: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Medians of `uv run pytest` in the default project, as its README says: wall, and pytest's own.
+
+    The wall time is what a user waits for (Python's start-up, imports, the run, the exit);
+    pytest's own figure (its last line) leaves out its start-up and the interpreter's exit.
+    """
     project = work / "new1"
-    venv = work / "venv"
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    requirements = [
-        *pyproject["project"]["dependencies"],
-        *(item for item in pyproject["dependency-groups"]["dev"] if isinstance(item, str)),
-    ]
-    subprocess.run([UV, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
-    subprocess.run(
-        [UV, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), *requirements],
-        check=True,
-    )
-    command = [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    timed(command, project, env)  # warm the byte-code cache
-    return median_of(runs, lambda _: timed(command, project, env))
+    subprocess.run([UV, "sync", "-q"], cwd=project, env=env, check=True)
+    command = [UV, "run", "pytest", "-q"]
+    walls: list[float] = []
+    reported: list[float] = []
+    for index in range(runs + 1):  # the first run writes the byte-code caches
+        start = time.perf_counter()
+        finished = subprocess.run(
+            command, cwd=project, env=env, check=True, capture_output=True, text=True
+        )
+        wall = time.perf_counter() - start
+        if index:
+            walls.append(wall)
+            reported.append(float(PYTEST_SECONDS.findall(finished.stdout)[-1]))
+    return statistics.median(walls), statistics.median(reported)
 
 
 def report(label: str, seconds: float, target: str, ok: bool) -> None:
@@ -157,7 +166,7 @@ def main() -> int:
         work = Path(tmp)
         help_time = bench_help(runs, work, env)
         renders = bench_new_vs_floor(runs, work, env)
-        tests_time = bench_generated_tests(max(3, runs // 2), work, env)
+        tests_wall, tests_pytest = bench_generated_tests(runs, work, env)
     (floor_wall, floor_cpu), (new_wall, new_cpu) = renders["floor"], renders["new"]
     print(f"medians of {runs} runs (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
     report("fastapi-scaffold --help", help_time, "<= 0.25 s", help_time <= 0.25)
@@ -170,7 +179,8 @@ def main() -> int:
     cpu_seconds = f"({new_cpu:.3f} s / {floor_cpu:.3f} s)"
     print(f"{'  ratio new / floor, CPU':<42} {new_cpu / floor_cpu:7.2f} x   {cpu_seconds}")
     report("  new, first run (empty cache folder)", renders["first"][0], "for reference", True)
-    report("generated project: pytest (defaults)", tests_time, "<= 3 s", tests_time <= 3.0)
+    report("generated project: uv run pytest (defaults)", tests_wall, "<= 3 s", tests_wall <= 3.0)
+    report("  pytest's own figure (its last line)", tests_pytest, "for reference", True)
     return 0
 
 
