@@ -9,6 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,8 +48,15 @@ def request(url: str, method: str = "GET", body: object = None) -> tuple[int, ob
 def serving(
     project: Path, tools: Toolchain, env: Mapping[str, str], args: Sequence[str] = ()
 ) -> Iterator[str]:
-    """`fastapi run src/<package>/main.py [args]` on a free port of 127.0.0.1, stopped on exit."""
+    """`fastapi run src/<package>/main.py [args]` on a free port of 127.0.0.1, stopped on exit.
+
+    Its Redis keys (if it uses Redis) are under a prefix of its own unless `env` names one: the
+    renders share a package name, and one case's queue (an arq sorted set) must not be another's
+    (a Celery list) in the same Redis.
+    """
     package = answers_of(project)["package_name"]
+    own_keys = f"scaffold-{uuid.uuid4().hex[:8]}:"
+    env = {f"{answers_of(project)['env_prefix']}REDIS_KEY_PREFIX": own_keys, **env}
     port = free_port()
     log = _log_path(project, port)
     with log.open("w", encoding="utf-8") as output:
@@ -105,14 +113,19 @@ def test_the_app_starts_and_answers_its_health_check(
     if database == "none":
         with serving(project, tools, {}) as base:
             assert request(f"{base}/health") == (200, {"status": "ok"})
-        return
-    with fresh_database(database, tmp_path) as url:
-        env = database_env(project, url)
-        if case.full_answers().get("migrations"):
-            tools.run(["alembic", "upgrade", "head"], project, env)
-        with serving(project, tools, env) as base:
-            assert request(f"{base}/health")[0] == 200
-            assert request(f"{base}/health/ready")[0] == 200
+    else:
+        with fresh_database(database, tmp_path) as url:
+            env = database_env(project, url)
+            if case.full_answers().get("migrations"):
+                tools.run(["alembic", "upgrade", "head"], project, env)
+            with serving(project, tools, env) as base:
+                assert request(f"{base}/health")[0] == 200
+                assert request(f"{base}/health/ready")[0] == 200
+    if case.full_answers()["observability"]:
+        # The app's own access line, and not uvicorn's as well (`fastapi run` configures it).
+        log = server_log(base, project)  # the server has stopped: every line is written
+        assert '"route":"/health"' in log
+        assert '"GET /health HTTP/1.1"' not in log
 
 
 @pytest.mark.cases(
