@@ -416,10 +416,10 @@ async def measure(projects: list[Path], rounds: int) -> None:
         "memory": generated_app(redis_project, rate_limit_backend="memory", **UNLIMITED),
         "redis": generated_app(redis_project, **on_redis, **UNLIMITED),
     }
-    logging_of_one(everything_on)
     async with AsyncExitStack() as stack:
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
+        logging_of_one(everything_on)  # after start-up, where the apps set their logging up again
         for name, secured in (("bare", False), ("bare, limits and headers", True), ("on", True)):
             names = await response_header_names(apps[name], "/health")
             assert (b"x-content-type-options" in names) is secured, f"{name}: {sorted(names)}"
