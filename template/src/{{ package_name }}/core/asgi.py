@@ -1,8 +1,9 @@
 """Small helpers for the app's pure ASGI middleware."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from starlette.types import Scope
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Scope
 
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -30,3 +31,20 @@ def header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None:
         if key == name:
             return value
     return None
+
+
+def add_outer_middleware(
+    app: FastAPI, middleware: Callable[..., ASGIApp], **options: object
+) -> None:
+    """Wrap `middleware` around the whole stack, outside Starlette's error middleware.
+
+    Starlette answers an unexpected error (its 500) outside every middleware `add_middleware`
+    adds: a layer that must see every answer, to add its headers to it, log it or count it,
+    goes here. As with `add_middleware`, the last one added is the outermost.
+    """
+    build_stack = app.build_middleware_stack
+
+    def build_wrapped_stack() -> ASGIApp:
+        return middleware(build_stack(), **options)
+
+    app.build_middleware_stack = build_wrapped_stack  # type: ignore[method-assign]
