@@ -15,7 +15,17 @@ def route_template(scope: Scope) -> str:
     matched no route shares one value.
     """
     path = getattr(scope.get("route"), "path", None)
+    if path is None and "endpoint" in scope:
+        path = _plain_route_path(scope)
     return path if isinstance(path, str) else UNMATCHED_ROUTE
+
+
+def _plain_route_path(scope: Scope) -> object:
+    # Starlette's own routes (the docs pages) put their endpoint in the scope, not themselves.
+    endpoint = scope["endpoint"]
+    routes = getattr(scope.get("app"), "routes", ())
+    paths = (route.path for route in routes if getattr(route, "endpoint", None) is endpoint)
+    return next(paths, None)
 
 
 def app_path(scope: Scope) -> str:
